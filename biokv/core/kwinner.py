@@ -1,0 +1,358 @@
+"""The K-winner modern Hopfield network family, batched over independent runs.
+
+Bhandarkar & McClelland (2025), *Neural Computation Without Slots*, section 2.1, eq. (1)-(2). A network has
+``n_visible`` input units, ``n_hidden`` memory units and a binary fan-in mask: every hidden unit is connected to
+exactly ``int(fan_in * n_visible)`` visible units, drawn without replacement. Only connected weights exist:
+``W_in`` (visible -> hidden) and ``W_out`` (hidden -> visible), drawn independently from U[0, 1).
+
+A step with a binary input ``x`` (``n_active`` ones, or fewer for a partial cue):
+
+1. ``logits = W_in x``; ``y`` = hard k-WTA of the logits (the ``k`` largest set to 1);
+2. ``out = W_out y``; the returned pattern has ones at the ``n_active`` largest entries of ``out``;
+3. when learning (after the output is computed), for every winner ``i`` and connected input ``j``:
+   ``W_in[i, j] += lr * (x_j - W_in[i, j])`` and ``W_out[j, i] += lr * (x_j - W_out[j, i])``.
+
+Special cases: ``fan_in=1, k=1, lr=1`` is the fixed-capacity, self-assigning 1-winner MHN (the winner's weights
+are replaced by ``x``); ``fan_in=1, k=1, lr<1`` is the graded MHN. With ``learning="random-k"`` the ``k`` units
+that learn are drawn at random; retrieval still uses the top ``k``.
+
+Ties in a k-WTA are broken uniformly at random through per-run hash priorities (:mod:`biokv.core.random`).
+:class:`biokv.core.kwinner_reference.KWinnerMHNReference` is the dense single-network version of the same
+algorithm, written for clarity; the two agree exactly.
+
+Storage per run: ``n_hidden * fan_in_count`` weights in each matrix. ``W_in`` is kept in visible-major order
+(compressed sparse columns), because computing ``W_in x`` for a sparse ``x`` then touches only the weights of
+the active inputs; ``W_out`` is kept in hidden-major order, because the readout touches only the winners' rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numba import njit, prange
+
+from . import random as _rnd
+from .patterns import floyd_subset
+from .selection import select_random_k, select_top_k
+
+__all__ = ["KWinnerMHN", "KWinnerState"]
+
+LEARNING_RULES = ("top-k", "random-k")
+
+
+@dataclass
+class KWinnerState:
+    """Weights and bookkeeping of ``R`` independent networks (arrays have the run as first axis).
+
+    Attributes
+    ----------
+    inputs : int32 (R, n_hidden, F)
+        Visible units connected to each hidden unit (the fan-in mask), sorted ascending.
+    w_in : float64 (R, n_hidden * F)
+        ``W_in`` in visible-major order: the weights from visible unit ``j`` are
+        ``w_in[r, in_ptr[r, j]:in_ptr[r, j + 1]]``, to hidden units ``in_hidden[r, ...]`` (ascending).
+    in_ptr : int32 (R, n_visible + 1)
+    in_hidden : int32 (R, n_hidden * F)
+    in_pos : int32 (R, n_hidden, F)
+        Where the weight of connection ``(i, inputs[r, i, c])`` sits in ``w_in[r]``.
+    w_out : float64 (R, n_hidden, F)
+        ``W_out[inputs[r, i, c], i]``: the return weights, hidden-major.
+    key : uint64 (R,)
+        Tie-breaking key of each run.
+    step : int64 (R,)
+        Number of patterns learned so far.
+    """
+
+    inputs: np.ndarray
+    w_in: np.ndarray
+    in_ptr: np.ndarray
+    in_hidden: np.ndarray
+    in_pos: np.ndarray
+    w_out: np.ndarray
+    key: np.ndarray
+    step: np.ndarray
+
+    @property
+    def n_runs(self) -> int:
+        return self.inputs.shape[0]
+
+    def copy(self) -> "KWinnerState":
+        return KWinnerState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def dense_weights(self, run: int, n_visible: int) -> tuple[np.ndarray, np.ndarray]:
+        """``W_in`` (n_hidden, n_visible) and ``W_out`` (n_visible, n_hidden) of one run, zero where unconnected."""
+        inputs = self.inputs[run]
+        n_hidden = inputs.shape[0]
+        rows = np.repeat(np.arange(n_hidden), inputs.shape[1])
+        w_in = np.zeros((n_hidden, n_visible))
+        w_in[rows, inputs.ravel()] = self.w_in[run][self.in_pos[run].ravel()]
+        w_out = np.zeros((n_visible, n_hidden))
+        w_out[inputs.ravel(), rows] = self.w_out[run].ravel()
+        return w_in, w_out
+
+
+def _check_int(name, value, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {allowed}, got {value}")
+
+
+class KWinnerMHN:
+    """K-winner modern Hopfield network (batched reference implementation).
+
+    Parameters
+    ----------
+    n_visible : int
+        Visible (input) layer size, ``n_v``.
+    n_hidden : int
+        Hidden (memory) layer size, ``n_h``.
+    n_active : int
+        Ones per stored pattern, ``s``; the readout returns exactly this many.
+    fan_in : float
+        Fraction ``f`` of visible units connected to each hidden unit; each hidden unit gets exactly
+        ``int(f * n_visible)`` inputs. In (0, 1].
+    k : int
+        Winners of the hidden k-WTA, ``1 <= k <= n_hidden``.
+    learning_rate : float
+        ``eps`` in (0, 1].
+    learning : {"top-k", "random-k"}
+        Which hidden units learn: the k-WTA winners (the paper's rule) or ``k`` units drawn at random.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from biokv.core import KWinnerMHN, random_patterns
+    >>> net = KWinnerMHN(n_visible=200, n_hidden=100, n_active=20, fan_in=0.2, k=5, learning_rate=0.3)
+    >>> state = net.init_state(seed=0, runs=range(4))
+    >>> pats = np.stack([random_patterns(np.random.default_rng(r), 30, 200, 20) for r in range(4)])
+    >>> net.learn(state, pats)
+    >>> net.retrieve(state, pats).shape
+    (4, 30, 20)
+    """
+
+    def __init__(self, n_visible=1000, n_hidden=2000, n_active=100, fan_in=0.05, k=50, learning_rate=0.3,
+                 learning="top-k"):
+        _check_int("n_visible", n_visible, 1)
+        _check_int("n_hidden", n_hidden, 1)
+        _check_int("n_active", n_active, 1, n_visible)
+        _check_int("k", k, 1, n_hidden)
+        if not (isinstance(fan_in, (int, float, np.floating)) and 0.0 < fan_in <= 1.0):
+            raise ValueError(f"fan_in must be in (0, 1], got {fan_in!r}")
+        if int(fan_in * n_visible) < 1:
+            raise ValueError(f"fan_in * n_visible = {fan_in} * {n_visible} gives no connection; "
+                             f"fan_in must be >= {1 / n_visible}")
+        if not (isinstance(learning_rate, (int, float, np.floating)) and 0.0 < learning_rate <= 1.0):
+            raise ValueError(f"learning_rate must be in (0, 1], got {learning_rate!r}")
+        if learning not in LEARNING_RULES:
+            raise ValueError(f"learning must be one of {LEARNING_RULES}, got {learning!r}")
+        self.n_visible = int(n_visible)
+        self.n_hidden = int(n_hidden)
+        self.n_active = int(n_active)
+        self.fan_in = float(fan_in)
+        self.k = int(k)
+        self.learning_rate = float(learning_rate)
+        self.learning = learning
+
+    @property
+    def n_inputs(self) -> int:
+        """Connections per hidden unit, ``int(fan_in * n_visible)``."""
+        return int(self.fan_in * self.n_visible)
+
+    @property
+    def n_weights(self) -> int:
+        """Learnable weights per matrix, ``n_hidden * n_inputs``."""
+        return self.n_hidden * self.n_inputs
+
+    def get_params(self) -> dict:
+        return dict(n_visible=self.n_visible, n_hidden=self.n_hidden, n_active=self.n_active, fan_in=self.fan_in,
+                    k=self.k, learning_rate=self.learning_rate, learning=self.learning)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"KWinnerMHN({args})"
+
+    # ------------------------------------------------------------------ initialisation
+    def init_state(self, seed: int | None = None, runs=None, rngs=None, stream: str = "model") -> KWinnerState:
+        """Initial state of independent networks: fan-in masks, weights drawn from U[0, 1), tie-breaking keys.
+
+        Give either ``seed`` and ``runs`` (run identifiers, see :func:`biokv.core.random.run_generators`; the
+        networks are then drawn from ``stream``) or a list of generators ``rngs``, one per run. A run's network
+        depends only on its own generator.
+        """
+        if rngs is None:
+            if seed is None or runs is None:
+                raise ValueError("give either rngs, or seed and runs")
+            rngs = _rnd.run_generators(seed, stream, runs)
+        if len(rngs) == 0:
+            raise ValueError("at least one run is needed")
+        seeds = _rnd.seeds_from(rngs)
+        R, H, F, V = len(seeds), self.n_hidden, self.n_inputs, self.n_visible
+        state = KWinnerState(inputs=np.empty((R, H, F), np.int32), w_in=np.empty((R, H * F)),
+                             in_ptr=np.empty((R, V + 1), np.int32), in_hidden=np.empty((R, H * F), np.int32),
+                             in_pos=np.empty((R, H, F), np.int32), w_out=np.empty((R, H, F)),
+                             key=np.empty(R, np.uint64), step=np.zeros(R, np.int64))
+        _init(seeds, state.inputs, state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.w_out,
+              state.key)
+        return state
+
+    # ------------------------------------------------------------------ learning and retrieval
+    def _check_patterns(self, state: KWinnerState, patterns, name: str) -> np.ndarray:
+        patterns = np.asarray(patterns)
+        if patterns.ndim != 3 or patterns.shape[0] != state.n_runs:
+            raise ValueError(f"{name} must have shape (n_runs={state.n_runs}, n_patterns, n_ones), "
+                             f"got {patterns.shape}")
+        if patterns.size and (patterns.min() < 0 or patterns.max() >= self.n_visible):
+            raise ValueError(f"{name} hold indices of active visible units, which must be in "
+                             f"[0, {self.n_visible - 1}]")
+        patterns = np.ascontiguousarray(patterns, dtype=np.int32)
+        if patterns.shape[2] > 1 and np.any(np.diff(patterns, axis=2) <= 0):
+            raise ValueError(f"{name} must be sorted index sets without repeats "
+                             "(see biokv.core.patterns; np.sort along the last axis)")
+        return patterns
+
+    def learn(self, state: KWinnerState, patterns, return_output: bool = False):
+        """Present ``patterns`` (R, P, s) one at a time to each run, learning after each (in place).
+
+        If ``return_output``, also return each step's output, computed before that step's weight change,
+        as index sets (R, P, n_active).
+        """
+        patterns = self._check_patterns(state, patterns, "patterns")
+        R, P, _ = patterns.shape
+        outputs = np.empty((R, P if return_output else 0, self.n_active), dtype=np.int32)
+        _learn(state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.inputs, state.w_out, state.key,
+               state.step, patterns, self.k, self.learning_rate, self.learning == "random-k", self.n_active,
+               return_output, outputs)
+        return outputs if return_output else None
+
+    def retrieve(self, state: KWinnerState, cues) -> np.ndarray:
+        """Retrieve from cues (R, Q, m) with frozen weights; returns index sets (R, Q, n_active)."""
+        cues = self._check_patterns(state, cues, "cues")
+        R, Q, _ = cues.shape
+        outputs = np.empty((R, Q, self.n_active), dtype=np.int32)
+        _retrieve(state.w_in, state.in_ptr, state.in_hidden, state.inputs, state.w_out, state.key, cues, self.k,
+                  self.n_active, outputs)
+        return outputs
+
+
+# ---------------------------------------------------------------------- kernels
+@njit(cache=True, parallel=True)
+def _init(seeds, inputs, w_in, in_ptr, in_hidden, in_pos, w_out, key):
+    R, H, F = inputs.shape
+    V = in_ptr.shape[1] - 1
+    for r in prange(R):
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[r]
+        member = np.zeros(V, dtype=np.bool_)
+        for i in range(H):  # fan-in mask: F distinct inputs per hidden unit
+            floyd_subset(state, V, F, member, inputs[r, i])
+        w_rows = np.empty(H * F)  # W_in, hidden-major, then W_out, independently
+        for q in range(H * F):
+            w_rows[q] = _rnd.next_double(state)
+        for i in range(H):
+            for c in range(F):
+                w_out[r, i, c] = _rnd.next_double(state)
+        key[r] = _rnd.next_u64(state)
+        # visible-major layout of W_in by counting sort (hidden ascending within each visible unit)
+        in_ptr[r, :] = 0
+        for i in range(H):
+            for c in range(F):
+                in_ptr[r, inputs[r, i, c] + 1] += 1
+        for j in range(V):
+            in_ptr[r, j + 1] += in_ptr[r, j]
+        fill = in_ptr[r, :V].copy()
+        for i in range(H):
+            for c in range(F):
+                j = inputs[r, i, c]
+                q = fill[j]
+                fill[j] += 1
+                in_hidden[r, q] = i
+                in_pos[r, i, c] = q
+                w_in[r, q] = w_rows[i * F + c]
+
+
+@njit(cache=True, inline="always")
+def _hidden_logits(w_in, in_ptr, in_hidden, x, logits):
+    logits[:] = 0.0
+    H = logits.size
+    for j in x:  # ascending: the same summation order as the dense reference
+        start = in_ptr[j]
+        if in_ptr[j + 1] - start == H:  # connected to every hidden unit (hidden ascending): contiguous
+            for i in range(H):
+                logits[i] += w_in[start + i]
+        else:
+            for p in range(start, in_ptr[j + 1]):
+                logits[in_hidden[p]] += w_in[p]
+
+
+@njit(cache=True, inline="always")
+def _readout(inputs, w_out, winners, k, out):
+    out[:] = 0.0
+    for t in range(k):
+        i = winners[t]
+        for c in range(inputs.shape[1]):
+            out[inputs[i, c]] += w_out[i, c]
+
+
+@njit(cache=True, parallel=True)
+def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, key, step, patterns, k, lr, random_k, n_active,
+           return_output, outputs):
+    R, P, _ = patterns.shape
+    H, F = inputs.shape[1], inputs.shape[2]
+    V = in_ptr.shape[1] - 1
+    for r in prange(R):
+        logits = np.empty(H)
+        out = np.empty(V)
+        winners = np.empty(k, dtype=np.int32)
+        learners = np.empty(k, dtype=np.int32)
+        buf = np.empty(max(H, V))
+        tied = np.empty(max(H, V), dtype=np.int32)
+        prio = np.empty(max(H, V), dtype=np.uint64)
+        x_on = np.zeros(V, dtype=np.float64)
+        for p in range(P):
+            x = patterns[r, p]
+            t = step[r]
+            _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], x, logits)
+            select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_HIDDEN, t), winners, buf, tied, prio)
+            if return_output:
+                _readout(inputs[r], w_out[r], winners, k, out)
+                select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_LEARN_READOUT, t), outputs[r, p],
+                             buf, tied, prio)
+            if random_k:
+                select_random_k(H, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_RANDOM, t), learners, prio)
+            else:
+                learners[:] = winners
+            for j in x:
+                x_on[j] = 1.0
+            for a in range(k):
+                i = learners[a]
+                for c in range(F):
+                    xj = x_on[inputs[r, i, c]]
+                    q = in_pos[r, i, c]
+                    w_in[r, q] = w_in[r, q] + lr * (xj - w_in[r, q])
+                    w_out[r, i, c] = w_out[r, i, c] + lr * (xj - w_out[r, i, c])
+            for j in x:
+                x_on[j] = 0.0
+            step[r] = t + 1
+
+
+@njit(cache=True, parallel=True)
+def _retrieve(w_in, in_ptr, in_hidden, inputs, w_out, key, cues, k, n_active, outputs):
+    R, Q, _ = cues.shape
+    H = inputs.shape[1]
+    V = in_ptr.shape[1] - 1
+    for r in prange(R):
+        logits = np.empty(H)
+        out = np.empty(V)
+        winners = np.empty(k, dtype=np.int32)
+        buf = np.empty(max(H, V))
+        tied = np.empty(max(H, V), dtype=np.int32)
+        prio = np.empty(max(H, V), dtype=np.uint64)
+        for q in range(Q):
+            _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], cues[r, q], logits)
+            select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_RECALL_HIDDEN, q), winners, buf, tied, prio)
+            _readout(inputs[r], w_out[r], winners, k, out)
+            select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_RECALL_READOUT, q), outputs[r, q], buf,
+                         tied, prio)

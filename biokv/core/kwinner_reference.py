@@ -1,0 +1,84 @@
+"""The K-winner MHN for one network, written for clarity (dense matrices, one pattern at a time).
+
+This is the definition that :class:`biokv.core.kwinner.KWinnerMHN` implements fast; tests check that the two
+agree exactly. Sums run over inputs (or winners) in ascending order, one vector addition at a time, so that
+the floating-point result does not depend on a BLAS library's summation order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import random as _rnd
+from .kwinner import KWinnerMHN
+from .selection import k_winners_reference
+
+__all__ = ["KWinnerMHNReference"]
+
+
+class KWinnerMHNReference:
+    """One K-winner MHN with dense weights ``W_in`` (n_hidden x n_visible) and ``W_out`` (n_visible x n_hidden).
+
+    Parameters
+    ----------
+    model : KWinnerMHN
+        The parameters (sizes, fan-in, k, learning rate, learning rule).
+    rng : numpy.random.Generator
+        Draws the fan-in mask and the initial weights exactly as :meth:`KWinnerMHN.init_state` does for a run
+        with this generator.
+    """
+
+    def __init__(self, model: KWinnerMHN, rng: np.random.Generator):
+        self.model = model
+        state = model.init_state(rngs=[rng])
+        self.W_in, self.W_out = state.dense_weights(0, model.n_visible)
+        self.mask = np.zeros((model.n_hidden, model.n_visible), dtype=bool)
+        for i in range(model.n_hidden):
+            self.mask[i, state.inputs[0, i]] = True
+        self.key = state.key[0]
+        self.step_count = 0
+
+    def _winners(self, x: np.ndarray, stream) -> np.ndarray:
+        logits = np.zeros(self.model.n_hidden)
+        for j in np.flatnonzero(x):
+            logits += self.W_in[:, j]
+        return k_winners_reference(logits, self.model.k, _rnd.step_key(self.key, stream, self.step_count))
+
+    def _output(self, winners: np.ndarray, stream) -> np.ndarray:
+        out = np.zeros(self.model.n_visible)
+        for i in winners:
+            out += self.W_out[:, i]
+        chosen = k_winners_reference(out, self.model.n_active, _rnd.step_key(self.key, stream, self.step_count))
+        y = np.zeros(self.model.n_visible, dtype=np.int8)
+        y[chosen] = 1
+        return y
+
+    def learn(self, x: np.ndarray) -> np.ndarray:
+        """Present binary pattern ``x`` (n_visible,), learn, and return the output computed before learning."""
+        x = np.asarray(x)
+        winners = self._winners(x, _rnd.STREAM_LEARN_HIDDEN)
+        output = self._output(winners, _rnd.STREAM_LEARN_READOUT)
+        if self.model.learning == "random-k":
+            prio = _rnd.priorities(_rnd.step_key(self.key, _rnd.STREAM_LEARN_RANDOM, self.step_count),
+                                   self.model.n_hidden)
+            learners = np.sort(np.argsort(prio, kind="stable")[: self.model.k])
+        else:
+            learners = winners
+        eps = self.model.learning_rate
+        xf = x.astype(np.float64)
+        for i in learners:
+            cols = np.flatnonzero(self.mask[i])
+            self.W_in[i, cols] = self.W_in[i, cols] + eps * (xf[cols] - self.W_in[i, cols])
+            self.W_out[cols, i] = self.W_out[cols, i] + eps * (xf[cols] - self.W_out[cols, i])
+        self.step_count += 1
+        return output
+
+    def retrieve(self, x: np.ndarray, query_index: int = 0) -> np.ndarray:
+        """Output for cue ``x`` with frozen weights (``query_index`` picks the tie-breaking stream)."""
+        saved = self.step_count
+        self.step_count = query_index
+        try:
+            winners = self._winners(np.asarray(x), _rnd.STREAM_RECALL_HIDDEN)
+            return self._output(winners, _rnd.STREAM_RECALL_READOUT)
+        finally:
+            self.step_count = saved
