@@ -31,6 +31,8 @@ class RetentionPatterns:
     burnin: np.ndarray
     memories: np.ndarray
     pseudo: np.ndarray
+    #: optional second set of pseudo-memories from another distribution (e.g. unstructured patterns)
+    pseudo_random: np.ndarray | None = None
 
 
 PatternSource = Callable[[list], RetentionPatterns]
@@ -53,7 +55,7 @@ def random_pattern_source(n_visible: int, n_active: int, n_burnin: int, n_memori
 
 
 def retention_overlaps(models: dict[str, KWinnerMHN], pattern_source: PatternSource, cue_levels: Sequence[float], seed: int, runs: Sequence
-                       ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                       ) -> dict[str, dict[str, np.ndarray]]:
     """Run the retention protocol for several models on the same patterns and cues.
 
     Parameters
@@ -68,7 +70,7 @@ def retention_overlaps(models: dict[str, KWinnerMHN], pattern_source: PatternSou
 
     Returns
     -------
-    dict of name -> (real, pseudo)
+    dict of model name -> dict with ``"real"``, ``"pseudo"`` (and ``"pseudo_random"`` if the source gives it)
         ``int16`` overlaps between each retrieved pattern and its target, shape ``(n_runs, n_cues, n_ages)``,
         with age 1 (the newest memory) first; ``pseudo[..., a]`` is paired with ``real[..., a]``.
     """
@@ -78,7 +80,12 @@ def retention_overlaps(models: dict[str, KWinnerMHN], pattern_source: PatternSou
         raise ValueError("memories and pseudo-memories must be equally many, with the same number of ones")
     burnin, memories, pseudo = data.burnin, data.memories, data.pseudo
     n_mem = memories.shape[1]
-    targets = np.concatenate([memories, pseudo], axis=1)
+    sets = {"real": memories, "pseudo": pseudo}
+    if data.pseudo_random is not None:
+        if data.pseudo_random.shape != memories.shape:
+            raise ValueError("pseudo_random must have the shape of the memories")
+        sets["pseudo_random"] = data.pseudo_random
+    targets = np.concatenate(list(sets.values()), axis=1)
     cues = [partial_cues_runs(run_seeds(seed, f"cues:{float(level)!r}", runs), targets, level)
             for level in cue_levels]
     by_age = np.arange(n_mem)[::-1]  # learning order -> age order (age 1 first)
@@ -88,11 +95,10 @@ def retention_overlaps(models: dict[str, KWinnerMHN], pattern_source: PatternSou
         if burnin.shape[1]:
             model.learn(state, burnin)
         model.learn(state, memories)
-        real = np.empty((len(runs), len(cue_levels), n_mem), dtype=np.int16)
-        fake = np.empty_like(real)
+        out = {key: np.empty((len(runs), len(cue_levels), n_mem), dtype=np.int16) for key in sets}
         for c, cue in enumerate(cues):
             ov = overlaps(model.retrieve(state, cue), targets)
-            real[:, c] = ov[:, :n_mem][:, by_age]
-            fake[:, c] = ov[:, n_mem:][:, by_age]
-        result[name] = (real, fake)
+            for s_idx, key in enumerate(sets):
+                out[key][:, c] = ov[:, s_idx * n_mem:(s_idx + 1) * n_mem][:, by_age]
+        result[name] = out
     return result

@@ -1,0 +1,93 @@
+"""Memory-performance metrics: retrieval accuracy, raw difference, d', their comparison and exponential fits.
+
+Bhandarkar & McClelland (2025), SI A.2.2-A.2.3. For run ``r`` and age ``a``, ``D_r = acc_real_r - acc_pseudo_r``
+(accuracy = overlap / s). A *sample* is a group of runs; per sample and age, the raw difference is
+``R.D. = mean_r D_r`` and ``d' = mean_r D_r / std_r D_r`` (population standard deviation). Results are reported
+as mean and standard error across samples.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["retrieval_accuracy", "sample_dprime", "sample_raw_difference", "mean_and_sem", "paired_greater",
+           "exponential_fit"]
+
+
+def retrieval_accuracy(overlap: np.ndarray, n_active: int) -> np.ndarray:
+    """Accuracy = overlap / s (float64), elementwise."""
+    return np.asarray(overlap, dtype=np.float64) / n_active
+
+
+def _differences(real: np.ndarray, pseudo: np.ndarray, n_active: int) -> np.ndarray:
+    real = np.asarray(real)
+    pseudo = np.asarray(pseudo)
+    if real.shape != pseudo.shape:
+        raise ValueError(f"real and pseudo must have the same shape, got {real.shape} and {pseudo.shape}")
+    return retrieval_accuracy(real, n_active) - retrieval_accuracy(pseudo, n_active)
+
+
+def sample_raw_difference(real, pseudo, n_active: int, run_axis: int = -2) -> np.ndarray:
+    """R.D. of each sample: the mean over runs of ``acc_real - acc_pseudo``.
+
+    ``real`` and ``pseudo`` are overlaps (or accuracies times ``n_active``) with runs along ``run_axis``.
+    """
+    return _differences(real, pseudo, n_active).mean(axis=run_axis)
+
+
+def sample_dprime(real, pseudo, n_active: int, run_axis: int = -2) -> np.ndarray:
+    """d' of each sample: ``mean_r D_r / std_r D_r`` with the population standard deviation.
+
+    Where all runs give the same difference the standard deviation is 0 and d' is undefined: NaN is returned.
+    """
+    d = _differences(real, pseudo, n_active)
+    mean = d.mean(axis=run_axis)
+    std = d.std(axis=run_axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(std > 0, mean / np.where(std > 0, std, 1.0), np.nan)
+
+
+def mean_and_sem(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard error of the mean (``std(ddof=1) / sqrt(n)``) along ``axis``, ignoring NaN."""
+    x = np.asarray(x, dtype=np.float64)
+    n = np.sum(~np.isnan(x), axis=axis)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(x, axis=axis)
+        sem = np.nanstd(x, axis=axis, ddof=1) / np.sqrt(n)
+    return mean, sem
+
+
+def paired_greater(a: np.ndarray, b: np.ndarray, axis: int = 0) -> np.ndarray:
+    """p-values of a paired one-tailed t-test that ``a > b`` across ``axis`` (e.g. samples)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = stats.ttest_rel(a, b, axis=axis, alternative="greater", nan_policy="propagate")
+    return np.asarray(result.pvalue)
+
+
+def exponential_fit(ages: np.ndarray, values: np.ndarray) -> dict:
+    """Least-squares fit of ``log(values) = log(C) - a * age``.
+
+    Points with ``values <= 0`` (no log) are left out and counted.
+
+    Returns
+    -------
+    dict with ``C``, ``a``, ``n_points`` (used), ``n_excluded`` and ``r2`` (of the log-linear fit).
+    """
+    ages = np.asarray(ages, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(values) & (values > 0)
+    if ok.sum() < 2:
+        return dict(C=np.nan, a=np.nan, n_points=int(ok.sum()), n_excluded=int((~ok).sum()), r2=np.nan)
+    x = ages[ok]
+    y = np.log(values[ok])
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (intercept + slope * x)
+    ss_tot = np.sum((y - y.mean()) ** 2)
+    r2 = 1.0 - np.sum(resid**2) / ss_tot if ss_tot > 0 else np.nan
+    return dict(C=float(np.exp(intercept)), a=float(-slope), n_points=int(ok.sum()),
+                n_excluded=int((~ok).sum()), r2=float(r2))

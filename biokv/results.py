@@ -1,0 +1,76 @@
+"""Writing results: atomic files and provenance attributes."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+import biokv
+
+__all__ = ["provenance", "atomic_write_text", "write_dataset", "save_figure", "read_dataset"]
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def provenance() -> dict:
+    """Versions of biokv and of the libraries that determine its numbers."""
+    return {"biokv_version": biokv.__version__, "numpy_version": np.__version__,
+            "brian2_version": _version("brian2"), "numba_version": _version("numba"),
+            "xarray_version": xr.__version__}
+
+
+def _atomic(path: Path, write) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def atomic_write_text(path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path``, then rename it (never a half-written file)."""
+    return _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_dataset(ds: xr.Dataset, path) -> Path:
+    """Write a Dataset to NetCDF atomically."""
+    return _atomic(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
+
+
+def read_dataset(path) -> xr.Dataset:
+    """Load a result file fully into memory (the file is closed on return)."""
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        return ds.load()
+
+
+def save_figure(fig, path, dpi: int = 130) -> Path:
+    """Save a matplotlib figure atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    fmt = Path(path).suffix.lstrip(".") or "png"
+    try:
+        return _atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight"))
+    finally:
+        plt.close(fig)
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
