@@ -135,9 +135,9 @@ def partial_cues(rng: np.random.Generator, patterns: np.ndarray, level: float) -
     return partial_cues_runs(_rnd.seeds_from([rng]), np.asarray(patterns)[None], level)[0]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _overlaps(a, b, out):
-    for r in range(a.shape[0]):
+    for r in prange(a.shape[0]):
         i = j = c = 0
         while i < a.shape[1] and j < b.shape[1]:
             if a[r, i] == b[r, j]:
