@@ -34,7 +34,7 @@ from numba import njit, prange
 
 from . import random as _rnd
 from .patterns import floyd_subset
-from .selection import select_random_k, select_top_k
+from .selection import new_work, select_random_k, select_top_k
 
 __all__ = ["KWinnerMHN", "KWinnerState"]
 
@@ -307,19 +307,19 @@ def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, key, step, patterns, 
         out = np.empty(V)
         winners = np.empty(k, dtype=np.int32)
         learners = np.empty(k, dtype=np.int32)
-        buf = np.empty(max(H, V))
-        tied = np.empty(max(H, V), dtype=np.int32)
-        prio = np.empty(max(H, V), dtype=np.uint64)
+        hidden_work = new_work(H)
+        readout_work = new_work(V)
+        prio = np.empty(H, dtype=np.uint64)
         x_on = np.zeros(V, dtype=np.float64)
         for p in range(P):
             x = patterns[r, p]
             t = step[r]
             _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], x, logits)
-            select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_HIDDEN, t), winners, buf, tied, prio)
+            select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_HIDDEN, t), winners, hidden_work)
             if return_output:
                 _readout(inputs[r], w_out[r], winners, k, out)
                 select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_LEARN_READOUT, t), outputs[r, p],
-                             buf, tied, prio)
+                             readout_work)
             if random_k:
                 select_random_k(H, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_RANDOM, t), learners, prio)
             else:
@@ -347,12 +347,11 @@ def _retrieve(w_in, in_ptr, in_hidden, inputs, w_out, key, cues, k, n_active, ou
         logits = np.empty(H)
         out = np.empty(V)
         winners = np.empty(k, dtype=np.int32)
-        buf = np.empty(max(H, V))
-        tied = np.empty(max(H, V), dtype=np.int32)
-        prio = np.empty(max(H, V), dtype=np.uint64)
+        hidden_work = new_work(H)
+        readout_work = new_work(V)
         for q in range(Q):
             _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], cues[r, q], logits)
-            select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_RECALL_HIDDEN, q), winners, buf, tied, prio)
+            select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_RECALL_HIDDEN, q), winners, hidden_work)
             _readout(inputs[r], w_out[r], winners, k, out)
-            select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_RECALL_READOUT, q), outputs[r, q], buf,
-                         tied, prio)
+            select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_RECALL_READOUT, q), outputs[r, q],
+                         readout_work)

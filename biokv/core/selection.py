@@ -44,7 +44,7 @@ def k_winners(values: np.ndarray, k: int, skey=0) -> np.ndarray:
     if not 0 <= k <= n:
         raise ValueError(f"k must be in [0, {n}] (the number of units), got {k}")
     out = np.empty(k, dtype=np.int32)
-    select_top_k(values, k, np.uint64(skey), out, np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint64))
+    select_top_k(values, k, np.uint64(skey), out, new_work(n))
     return out
 
 
@@ -105,63 +105,72 @@ def _nth_largest(buf, n, k):
 _N_BUCKETS = 256
 
 
-@njit(cache=True, fastmath={"nnan", "ninf"})
-def select_top_k(values, k, skey, out, buf, tied, prio):
-    """Write the ``k`` winners of ``values`` into ``out[:k]`` in ascending order.
+@njit(cache=True)
+def new_work(n):
+    """Work arrays of :func:`select_top_k` for up to ``n`` values, with a fresh threshold hint (-inf)."""
+    hint = np.empty(1)
+    hint[0] = -np.inf
+    return (np.empty(n), np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint64), np.empty(n + 1),
+            np.empty(n + 1, np.int32), np.empty(n, np.uint8), np.empty(_N_BUCKETS, np.int64), hint)
 
-    ``buf`` (float64), ``tied`` (int32) and ``prio`` (uint64) are work arrays of at least ``values.size``;
-    ``values`` must not contain NaN. Bucket selection: one branch-free pass counts values into equal-width buckets between the minimum and the
-    maximum; every unit in a bucket above the one holding the k-th largest value wins; the few values in that
-    bucket are resolved exactly, and exact ties at the threshold by priority.
+
+@njit(cache=True, fastmath={"nnan", "ninf"})
+def _bucket_select(vals, ids, m, k, skey, out, work):
+    """Winners among ``vals[:m]`` (unit ids ``ids[:m]``, ascending) into ``out[:k]``; returns a new hint.
+
+    One branch-free pass sorts the values into equal-width buckets between their minimum and maximum; every
+    unit in a bucket above the one holding the k-th largest value wins; the values in that bucket are resolved
+    exactly, and exact ties at the threshold by priority. The hint returned is the lower edge of the bucket
+    where about 3k values lie above, a guess of where the next selection's candidates start.
     """
-    n = values.size
-    if k == 0:
-        return
-    if k == n:
-        for i in range(n):
-            out[i] = i
-        return
-    lo = values[0]
-    hi = values[0]
-    for i in range(n):
-        lo = min(lo, values[i])
-        hi = max(hi, values[i])
+    buf, buf2, tied, prio, _, _, bucket, counts, _ = work
+    lo = vals[0]
+    hi = vals[0]
+    for i in range(m):
+        lo = min(lo, vals[i])
+        hi = max(hi, vals[i])
     n_win = 0
     n_cand = 0
+    hint = lo
     if hi > lo:
         scale = (_N_BUCKETS - 0.5) / (hi - lo)
-        counts = np.zeros(_N_BUCKETS, dtype=np.int64)
-        bucket = np.empty(n, dtype=np.uint8)
-        for i in range(n):
-            bucket[i] = np.uint8((values[i] - lo) * scale)
-        for i in range(n):
+        counts[:] = 0
+        for i in range(m):
+            bucket[i] = np.uint8((vals[i] - lo) * scale)
+        for i in range(m):
             counts[bucket[i]] += 1
         above = 0
         b = _N_BUCKETS - 1
         while above + counts[b] < k:
             above += counts[b]
             b -= 1
-        for i in range(n):
+        more = above
+        bh = b
+        while bh > 0 and more + counts[bh] < 3 * k:
+            more += counts[bh]
+            bh -= 1
+        hint = lo + bh / scale
+        for i in range(m):
             bi = bucket[i]
             if bi > b:
-                out[n_win] = i
+                out[n_win] = ids[i]
                 n_win += 1
             elif bi == b:
-                tied[n_cand] = i
-                buf[n_cand] = values[i]
+                tied[n_cand] = ids[i]
+                buf[n_cand] = vals[i]
+                buf2[n_cand] = vals[i]
                 n_cand += 1
     else:
-        for i in range(n):
-            tied[i] = i
-            buf[i] = values[i]
-        n_cand = n
+        for i in range(m):
+            tied[i] = ids[i]
+            buf[i] = vals[i]
+            buf2[i] = vals[i]
+        n_cand = m
     need = k - n_win
-    # resolve the candidates: those above the need-th largest win; exact ties go by priority
-    cand_values = buf[:n_cand].copy()
-    threshold = _nth_largest(buf, n_cand, need)
+    threshold = _nth_largest(buf, n_cand, need)  # reorders buf; buf2 keeps the candidates' order
     n_tied = 0
     for c in range(n_cand):
-        v = cand_values[c]
+        v = buf2[c]
         if v > threshold:
             out[n_win] = tied[c]
             n_win += 1
@@ -178,6 +187,39 @@ def select_top_k(values, k, skey, out, buf, tied, prio):
         order = np.argsort(prio[:n_tied], kind="mergesort")
         for t in range(need):
             out[n_win + t] = tied[order[t]]
+    return hint
+
+
+@njit(cache=True)
+def select_top_k(values, k, skey, out, work):
+    """Write the ``k`` winners of ``values`` (no NaN) into ``out[:k]`` in ascending order.
+
+    ``work`` comes from :func:`new_work`; its hint carries over between calls. Candidates are the values at or
+    above the hint (one branch-free pass); if fewer than ``k`` qualify, all values are candidates. Every winner is
+    at least the k-th largest value, which is at least the hint, so the winners are among the candidates and the
+    result is the same as without the hint: only the work changes.
+    """
+    n = values.size
+    if k == 0:
+        return
+    if k == n:
+        for i in range(n):
+            out[i] = i
+        return
+    cvals, cids, hint = work[4], work[5], work[8]
+    h = hint[0]
+    m = 0
+    for i in range(n):
+        v = values[i]
+        cvals[m] = v
+        cids[m] = i
+        m += v >= h
+    if m < k:
+        for i in range(n):
+            cvals[i] = values[i]
+            cids[i] = i
+        m = n
+    hint[0] = _bucket_select(cvals, cids, m, k, skey, out, work)
     out[:k].sort()
 
 

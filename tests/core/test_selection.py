@@ -57,3 +57,21 @@ def test_k_out_of_range():
 def test_to_dense():
     d = to_dense(np.array([[0, 2], [1, 3]]), 4)
     np.testing.assert_array_equal(d, [[1, 0, 1, 0], [0, 1, 0, 1]])
+
+
+def test_threshold_hint_carried_between_calls_never_changes_the_winners():
+    from biokv.core.selection import new_work, select_top_k
+
+    rng = np.random.default_rng(1)
+    n, k = 500, 20
+    work = new_work(n)
+    out = np.empty(k, dtype=np.int32)
+    for step in range(300):
+        if step % 50 < 25:  # slow drift, then jumps up and down, then integer ties
+            v = rng.random(n) + 0.01 * step
+        elif step % 50 < 40:
+            v = rng.random(n) * (10.0 if step % 2 else 0.1)
+        else:
+            v = rng.integers(0, 4, n).astype(float)
+        select_top_k(v, k, np.uint64(step), out, work)
+        np.testing.assert_array_equal(out, k_winners_reference(v, k, step))
