@@ -150,22 +150,19 @@ def _bucket_select(vals, ids, m, k, skey, out, work):
             more += counts[bh]
             bh -= 1
         hint = lo + bh / scale
-        for i in range(m):
-            bi = bucket[i]
-            if bi > b:
-                out[n_win] = ids[i]
-                n_win += 1
-            elif bi == b:
-                tied[n_cand] = ids[i]
-                buf[n_cand] = vals[i]
-                buf2[n_cand] = vals[i]
-                n_cand += 1
-    else:
-        for i in range(m):
-            tied[i] = ids[i]
-            buf[i] = vals[i]
-            buf2[i] = vals[i]
-        n_cand = m
+    else:  # all values equal: one bucket, every value a candidate
+        bucket[:m] = 0
+        b = 0
+    for i in range(m):
+        bi = bucket[i]
+        if bi > b:
+            out[n_win] = ids[i]
+            n_win += 1
+        elif bi == b:
+            tied[n_cand] = ids[i]
+            buf[n_cand] = vals[i]
+            buf2[n_cand] = vals[i]
+            n_cand += 1
     need = k - n_win
     threshold = _nth_largest(buf, n_cand, need)  # reorders buf; buf2 keeps the candidates' order
     n_tied = 0

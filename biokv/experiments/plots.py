@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -104,7 +106,7 @@ def similarity_figure(ds: xr.Dataset):
     fig, ax = plt.subplots(figsize=(4.5, 3.4), constrained_layout=True)
     sim = ds["similarity"]
     ax.errorbar(ds.flips.values, sim.mean(("sample", "run")), yerr=sim.std(("sample", "run")), fmt="o-", ms=4)
-    cfg = __import__("json").loads(ds.attrs["config"])["kwinner"]
+    cfg = json.loads(ds.attrs["config"])["kwinner"]
     ax.axhline(cfg["n_active"] / cfg["n_visible"], color="0.5", ls="--", lw=0.8, label="random patterns (s/n_v)")
     ax.set(xlabel="bit flips b (parent to child)", ylabel="mean pairwise similarity (overlap / s)")
     ax.legend(fontsize=8)

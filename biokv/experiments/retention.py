@@ -203,7 +203,8 @@ def add_mhn_theory(ds: xr.Dataset, networks: dict[str, NetworkConfig]) -> xr.Dat
                 arr[i, j, c] = theory.mhn_raw_difference(ds.age.values, net.n_visible, net.n_hidden, net.n_active,
                                                          float(level), b)
                 pb[i, j, c] = theory.mhn_baseline(net.n_visible, net.n_hidden, net.n_active, float(level), b)
-    ds = ds.assign_coords(theory_model=slot, baseline=baselines)
+    ds = ds.assign_coords(theory_model=slot, baseline=baselines,
+                          theory_n_hidden=("theory_model", [networks[n].n_hidden for n in slot]))
     ds["theory_raw_difference"] = (("theory_model", "baseline", "cue", "age"), arr)
     ds["theory_baseline"] = (("theory_model", "baseline", "cue"), pb)
     ds["theory_raw_difference"].attrs["description"] = "1-winner MHN: (1 - 1/n_h)^(age-1) (1 - p_b) (SI A.2.4)"
@@ -236,17 +237,9 @@ def _describe(ds):
 
 def significant_ranges(mask: np.ndarray, ages: np.ndarray) -> list[tuple[int, int]]:
     """Contiguous runs of ``True`` in ``mask`` as (first age, last age)."""
-    ranges, start = [], None
-    for a, m in zip(ages, mask):
-        if m and start is None:
-            start = a
-        if not m and start is not None:
-            ranges.append((int(start), int(prev)))
-            start = None
-        prev = a
-    if start is not None:
-        ranges.append((int(start), int(ages[-1])))
-    return ranges
+    padded = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(ages[a]), int(ages[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def format_ranges(ranges, min_length: int = 1, most: int = 4) -> str:
@@ -294,9 +287,8 @@ def theory_table(ds: xr.Dataset) -> str:
     lines = ["| model | cue | simulated pseudo acc. | p_b paper (asymptotic) | p_b exact | simulated R.D. age 1 "
              "| theory R.D. age 1 (asym. / exact) | simulated fit a | theory a = -ln(1 - 1/n_h) |",
              "|---|---|---|---|---|---|---|---|---|"]
-    cfg = __import__("json").loads(ds.attrs["config"])
     for model in ds.theory_model.values:
-        n_hidden = _find_network(cfg, str(model))["n_hidden"]
+        n_hidden = int(ds["theory_n_hidden"].sel(theory_model=model))
         for cue in ds.cue.values:
             sel = dict(model=model, cue=cue)
             th = ds["theory_raw_difference"].sel(theory_model=model, cue=cue, age=1)
@@ -308,13 +300,6 @@ def theory_table(ds: xr.Dataset) -> str:
                 f"{float(th.sel(baseline='asymptotic')):.4f} / {float(th.sel(baseline='exact')):.4f} | "
                 f"{float(ds['fit_a'].sel(**sel)):.5f} | {-np.log(1 - 1 / n_hidden):.5f} |")
     return "\n".join(lines)
-
-
-def _find_network(cfg: dict, name: str) -> dict:
-    key = name.replace("-", "_")
-    if key in cfg:
-        return cfg[key]
-    raise KeyError(name)
 
 
 def report(ds: xr.Dataset, title: str) -> str:
@@ -365,23 +350,17 @@ class KWinnerRetentionConfig:
     protocol: ProtocolConfig = param(ProtocolConfig(), "protocol and statistics")
 
 
-def kwinner_retention(cfg: KWinnerRetentionConfig, ctx) -> xr.Dataset:
-    """K-winner MHN vs 1-winner MHN on random patterns: accuracy, d' and R.D. by age (Fig. 4A/B, S1)."""
-    return run_retention({"kwinner": cfg.kwinner, "mhn": cfg.mhn}, "mhn", cfg.protocol, ctx)
-
-
 @dataclass
-class KWinnerFaninConfig:
+class KWinnerFaninConfig(KWinnerRetentionConfig):
     """K-winner MHN with raised fan-in (f 0.1, n_h 1000) against the same 1-winner MHN."""
 
     kwinner: NetworkConfig = param(NetworkConfig(n_hidden=1000, fan_in=0.1), "the K-winner MHN (raised fan-in)",
                                    source=f"{PAPER}, SI A.2.5, Fig. S2")
-    mhn: NetworkConfig = param(mhn_network(), "the fixed-capacity 1-winner MHN", source=f"{PAPER}, Fig. S2")
-    protocol: ProtocolConfig = param(ProtocolConfig(), "protocol and statistics")
 
 
-def kwinner_fanin(cfg: KWinnerFaninConfig, ctx) -> xr.Dataset:
-    """K-winner MHN with fan-in 0.1 vs 1-winner MHN: the initial-accuracy / retention trade-off (Fig. S2)."""
+def kwinner_retention(cfg: KWinnerRetentionConfig, ctx) -> xr.Dataset:
+    """K-winner MHN vs 1-winner MHN on random patterns: accuracy, d' and R.D. by age (Fig. 4A/B, S1; with the
+    raised fan-in configuration, Fig. S2)."""
     return run_retention({"kwinner": cfg.kwinner, "mhn": cfg.mhn}, "mhn", cfg.protocol, ctx)
 
 
@@ -425,7 +404,7 @@ register(Experiment("kwinner-retention", "K-winner MHN vs 1-winner MHN: retentio
                     "(Fig. 4, S1)", KWinnerRetentionConfig, kwinner_retention, figures,
                     _report("K-winner MHN vs 1-winner MHN (Bhandarkar & McClelland 2025, Fig. 4, S1)"), QUICK))
 register(Experiment("kwinner-fanin", "K-winner MHN with raised fan-in vs 1-winner MHN (Fig. S2)",
-                    KWinnerFaninConfig, kwinner_fanin, figures,
+                    KWinnerFaninConfig, kwinner_retention, figures,
                     _report("K-winner MHN with fan-in 0.1 vs 1-winner MHN (Fig. S2)"), QUICK))
 register(Experiment("graded-mhn", "graded 1-winner MHN vs slot MHN and K-winner MHNs by learning rate (Fig. S3)",
                     GradedMHNConfig, graded_mhn, figures,

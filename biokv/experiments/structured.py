@@ -8,6 +8,7 @@ are structured leaves of the same tree (Fig. S6); unstructured random patterns g
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -103,20 +104,18 @@ def structured_patterns(cfg: StructuredConfig, ctx) -> xr.Dataset:
 
 
 def figures(ds: xr.Dataset) -> dict:
-    out = {}
-    for var, stem in (("dprime", "dprime"),):
-        out[stem] = plots.grid_figure(ds, "flips", lambda ax, sub: plots.draw_metric(ax, sub, var, cue=1.0),
-                                      title=lambda b, sub: f"b = {b}, similarity {float(sub['similarity'].mean()):.3f}")
-    out["accuracy"] = plots.grid_figure(ds, "flips", lambda ax, sub: plots.draw_accuracy(ax, sub, cue=1.0),
-                                        title=lambda b, sub: f"b = {b}, similarity "
-                                                             f"{float(sub['similarity'].mean()):.3f}")
-    out["similarity"] = plots.similarity_figure(ds)
-    return out
+    def title(b, sub):
+        return f"b = {b}, similarity {float(sub['similarity'].mean()):.3f}"
+
+    return {"dprime": plots.grid_figure(ds, "flips", lambda ax, sub: plots.draw_metric(ax, sub, "dprime", 1.0),
+                                        title),
+            "accuracy": plots.grid_figure(ds, "flips", lambda ax, sub: plots.draw_accuracy(ax, sub, 1.0), title),
+            "similarity": plots.similarity_figure(ds)}
 
 
 def report(ds: xr.Dataset) -> str:
     s = int(ds.attrs["n_active"])
-    n_v = int(__import__("json").loads(ds.attrs["config"])["kwinner"]["n_visible"])
+    n_v = int(json.loads(ds.attrs["config"])["kwinner"]["n_visible"])
     lines = ["# Structured (TGCRP) patterns: K-winner vs 1-winner MHN (Fig. S6, S7)", "",
              f"Experiment `{ds.attrs.get('experiment')}`, seed {ds.attrs.get('seed')}, {ds.sizes['sample']} samples "
              f"x {ds.sizes['run']} runs per b, full cues. Random-pattern similarity s/n_v = {s / n_v:.3f}. "

@@ -138,3 +138,13 @@ def test_model_files_in_repository_match_defaults():
     assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "structured-patterns"}
     for f in files:
         assert to_dict(experiments.resolve_config(f.stem, model_file=f)) == to_dict(experiments.resolve_config(f.stem))
+
+
+def test_significant_ranges():
+    from biokv.experiments.retention import format_ranges, significant_ranges
+
+    ages = np.arange(1, 11)
+    mask = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
+    assert significant_ranges(mask, ages) == [(2, 3), (6, 6), (8, 10)]
+    assert format_ranges(significant_ranges(mask, ages), min_length=2) == "2-3, 8-10"
+    assert significant_ranges(np.zeros(4, bool), ages[:4]) == []
