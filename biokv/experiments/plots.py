@@ -66,6 +66,8 @@ def draw_metric(ax, ds: xr.Dataset, var: str, cue: float):
                 th = ds["theory_raw_difference"].sel(theory_model=tm, baseline=b, cue=cue).sel(age=ages)
                 ax.plot(th.age, th, color="k", lw=0.9, ls=ls, label=f"{tm} theory ({b} p_b)")
     ax.axhline(0, color="0.5", lw=0.5)
+    if var == "dprime":  # d' of a perfectly stored newest memory dwarfs the rest: linear near 0, log above 1
+        ax.set_yscale("symlog", linthresh=1.0)
     ax.set(xlabel="memory age", ylabel=_LABELS.get(var, var))
     ax.grid(alpha=0.3)
 

@@ -242,13 +242,27 @@ def significant_ranges(mask: np.ndarray, ages: np.ndarray) -> list[tuple[int, in
     return [(int(ages[a]), int(ages[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def format_ranges(ranges, min_length: int = 1, most: int = 4) -> str:
-    """'12-480, 500-1000' (ranges shorter than ``min_length`` ages dropped)."""
-    kept = [r for r in ranges if r[1] - r[0] + 1 >= min_length]
-    if not kept:
+def significance_summary(mask: np.ndarray, ages: np.ndarray, max_gap: int = 5) -> str:
+    """The longest range of ages where the difference is reliably significant, e.g.
+    ``'24-537 (98% of these ages; 21 significant ages outside)'``.
+
+    Significant runs separated by at most ``max_gap`` non-significant ages are merged; with thousands of ages
+    tested, isolated significant ages elsewhere are expected by chance and only counted.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    ranges = significant_ranges(mask, ages)
+    if not ranges:
         return "none"
-    text = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in kept[:most])
-    return text + (f" (+{len(kept) - most} more)" if len(kept) > most else "")
+    merged = [list(ranges[0])]
+    for a, b in ranges[1:]:
+        if a - merged[-1][1] - 1 <= max_gap:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    first, last = max(merged, key=lambda r: r[1] - r[0])
+    inside = (ages >= first) & (ages <= last)
+    return (f"{first}-{last} ({mask[inside].mean():.0%} of these ages; "
+            f"{int(mask[~inside].sum())} significant ages outside)")
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -270,8 +284,7 @@ def summary_table(ds: xr.Dataset) -> str:
             if model == comparator:
                 sig = "(comparator)"
             else:
-                mask = ds["significant_dprime"].sel(**sel).values.astype(bool)
-                sig = format_ranges(significant_ranges(mask, ds.age.values), min_length=3)
+                sig = significance_summary(ds["significant_dprime"].sel(**sel).values, ds.age.values)
             lines.append(
                 f"| {model} | {cue:g} | {float(ds['accuracy_real'].sel(**sel, age=1)):.3f} | "
                 f"{float(ds['accuracy_pseudo'].sel(**sel).mean()):.3f} | "

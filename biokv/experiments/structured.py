@@ -22,7 +22,7 @@ from ..core.tgcrp import tgcrp_leaves
 from . import plots
 from .registry import Experiment, register
 from .retention import (PAPER, NetworkConfig, ProtocolConfig, add_mhn_theory, analyze, check_networks,
-                        format_ranges, mhn_network, significant_ranges, simulate, summary_table)
+                        mhn_network, significance_summary, simulate, summary_table)
 
 SIMILARITY_SUBSET = 300  # memories per run used to estimate the mean pairwise similarity
 
@@ -124,8 +124,7 @@ def report(ds: xr.Dataset) -> str:
              "mhn acc. structured / random pseudo |", "|---|---|---|---|---|"]
     for b in ds.flips.values:
         sub = ds.sel(flips=b, cue=1.0)
-        sig = format_ranges(significant_ranges(sub["significant_dprime"].sel(model="kwinner").values.astype(bool),
-                                               ds.age.values), min_length=3)
+        sig = significance_summary(sub["significant_dprime"].sel(model="kwinner").values, ds.age.values)
         acc = {m: (float(sub["accuracy_pseudo"].sel(model=m).mean()),
                    float(sub["accuracy_pseudo_random"].sel(model=m).mean())) for m in ("kwinner", "mhn")}
         lines.append(f"| {b} | {float(sub['similarity'].mean()):.3f} ± {float(sub['similarity'].std()):.3f} | "

@@ -141,10 +141,12 @@ def test_model_files_in_repository_match_defaults():
 
 
 def test_significant_ranges():
-    from biokv.experiments.retention import format_ranges, significant_ranges
+    from biokv.experiments.retention import significance_summary, significant_ranges
 
     ages = np.arange(1, 11)
     mask = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
     assert significant_ranges(mask, ages) == [(2, 3), (6, 6), (8, 10)]
-    assert format_ranges(significant_ranges(mask, ages), min_length=2) == "2-3, 8-10"
+    assert significance_summary(mask, ages, max_gap=1) == "6-10 (80% of these ages; 2 significant ages outside)"
+    assert significance_summary(mask, ages, max_gap=2) == "2-10 (67% of these ages; 0 significant ages outside)"
+    assert significance_summary(np.zeros(4, bool), ages[:4]) == "none"
     assert significant_ranges(np.zeros(4, bool), ages[:4]) == []
