@@ -200,6 +200,12 @@ class KWinnerMHN:
 
     # ------------------------------------------------------------------ learning and retrieval
     def _check_patterns(self, state: KWinnerState, patterns, name: str) -> np.ndarray:
+        expected = (self.n_hidden, self.n_inputs, self.n_visible + 1)
+        got = (state.inputs.shape[1], state.inputs.shape[2], state.in_ptr.shape[1])
+        if got != expected:
+            raise ValueError(f"state is of a network with (n_hidden, connections per hidden unit, n_visible) = "
+                             f"({got[0]}, {got[1]}, {got[2] - 1}), this one has ({expected[0]}, {expected[1]}, "
+                             f"{expected[2] - 1})")
         patterns = np.asarray(patterns)
         if patterns.ndim != 3 or patterns.shape[0] != state.n_runs:
             raise ValueError(f"{name} must have shape (n_runs={state.n_runs}, n_patterns, n_ones), "

@@ -29,7 +29,7 @@ def floyd_subset(state, n, size, member, out):
             v = j
         member[v] = True
         out[t] = v
-    if 8 * size > n:  # dense: read the subset off the membership array, already in order
+    if n <= 16 * size:  # reading the subset off the membership array (in order) is cheaper than sorting it
         c = 0
         for v in range(n):
             if member[v]:

@@ -130,3 +130,6 @@ def test_invalid_patterns_are_rejected():
         net.learn(state, np.full((2, 1, 12), 120))
     with pytest.raises(ValueError, match="sorted"):
         net.retrieve(state, np.zeros((2, 1, 12), dtype=int))
+    other = KWinnerMHN(**SMALL, **VARIANTS["1-winner MHN"])
+    with pytest.raises(ValueError, match="state is of a network with"):
+        other.retrieve(state, _patterns(2, 1))
