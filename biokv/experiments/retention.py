@@ -242,12 +242,13 @@ def significant_ranges(mask: np.ndarray, ages: np.ndarray) -> list[tuple[int, in
     return [(int(ages[a]), int(ages[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def significance_summary(mask: np.ndarray, ages: np.ndarray, max_gap: int = 5) -> str:
+def significance_summary(mask: np.ndarray, ages: np.ndarray, max_gap: int = 5, min_count: int = 10) -> str:
     """The longest range of ages where the difference is reliably significant, e.g.
     ``'24-537 (98% of these ages; 21 significant ages outside)'``.
 
     Significant runs separated by at most ``max_gap`` non-significant ages are merged; with thousands of ages
-    tested, isolated significant ages elsewhere are expected by chance and only counted.
+    tested, isolated significant ages elsewhere are expected by chance and only counted. A range needs at least
+    ``min_count`` significant ages to be reported.
     """
     mask = np.asarray(mask, dtype=bool)
     ranges = significant_ranges(mask, ages)
@@ -261,6 +262,8 @@ def significance_summary(mask: np.ndarray, ages: np.ndarray, max_gap: int = 5) -
             merged.append([a, b])
     first, last = max(merged, key=lambda r: r[1] - r[0])
     inside = (ages >= first) & (ages <= last)
+    if mask[inside].sum() < min_count:
+        return f"no reliable range ({int(mask.sum())} isolated significant ages)"
     return (f"{first}-{last} ({mask[inside].mean():.0%} of these ages; "
             f"{int(mask[~inside].sum())} significant ages outside)")
 

@@ -146,7 +146,10 @@ def test_significant_ranges():
     ages = np.arange(1, 11)
     mask = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
     assert significant_ranges(mask, ages) == [(2, 3), (6, 6), (8, 10)]
-    assert significance_summary(mask, ages, max_gap=1) == "6-10 (80% of these ages; 2 significant ages outside)"
-    assert significance_summary(mask, ages, max_gap=2) == "2-10 (67% of these ages; 0 significant ages outside)"
+    assert significance_summary(mask, ages, max_gap=1, min_count=2) == "6-10 (80% of these ages; 2 significant ages "\
+        "outside)"
+    assert significance_summary(mask, ages, max_gap=2, min_count=2) == "2-10 (67% of these ages; 0 significant "\
+        "ages outside)"
+    assert significance_summary(mask, ages) == "no reliable range (6 isolated significant ages)"
     assert significance_summary(np.zeros(4, bool), ages[:4]) == "none"
     assert significant_ranges(np.zeros(4, bool), ages[:4]) == []
