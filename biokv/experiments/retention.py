@@ -354,7 +354,8 @@ def run_retention(networks: dict[str, NetworkConfig], comparator: str, protocol:
     return ds
 
 
-QUICK = {"protocol": {"n_samples": 3, "runs_per_sample": 10}}
+# --quick: fewer runs at full size; 5 samples keep the paired t-test usable (df = 4)
+QUICK = {"protocol": {"n_samples": 5, "runs_per_sample": 8}}
 
 
 @dataclass

@@ -139,4 +139,4 @@ def report(ds: xr.Dataset) -> str:
 
 register(Experiment("structured-patterns", "K-winner vs 1-winner MHN on hierarchically structured TGCRP "
                     "patterns (Fig. S6, S7)", StructuredConfig, structured_patterns, figures, report,
-                    {"flips": (5, 15, 30), "protocol": {"n_samples": 3, "runs_per_sample": 5}}))
+                    {"flips": (5, 15, 30), "protocol": {"n_samples": 4, "runs_per_sample": 5}}))
