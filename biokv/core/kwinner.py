@@ -56,8 +56,11 @@ class KWinnerState:
     in_hidden : int32 (R, n_hidden * F)
     in_pos : int32 (R, n_hidden, F)
         Where the weight of connection ``(i, inputs[r, i, c])`` sits in ``w_in[r]``.
-    w_out : float64 (R, n_hidden, F)
-        ``W_out[inputs[r, i, c], i]``: the return weights, hidden-major.
+    out_inputs : int32 (R, n_hidden, F_out)
+        Output units each hidden unit projects to, sorted (the same array as ``inputs`` when the return
+        projection mirrors the input mask).
+    w_out : float64 (R, n_hidden, F_out)
+        ``W_out[out_inputs[r, i, c], i]``: the return weights, hidden-major.
     key : uint64 (R,)
         Tie-breaking key of each run.
     step : int64 (R,)
@@ -69,6 +72,7 @@ class KWinnerState:
     in_ptr: np.ndarray
     in_hidden: np.ndarray
     in_pos: np.ndarray
+    out_inputs: np.ndarray
     w_out: np.ndarray
     key: np.ndarray
     step: np.ndarray
@@ -78,17 +82,23 @@ class KWinnerState:
         return self.inputs.shape[0]
 
     def copy(self) -> "KWinnerState":
-        return KWinnerState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        new = KWinnerState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        if self.out_inputs is self.inputs:
+            new.out_inputs = new.inputs
+        return new
 
-    def dense_weights(self, run: int, n_visible: int) -> tuple[np.ndarray, np.ndarray]:
-        """``W_in`` (n_hidden, n_visible) and ``W_out`` (n_visible, n_hidden) of one run, zero where unconnected."""
+    def dense_weights(self, run: int, n_visible: int, n_output: int | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """``W_in`` (n_hidden, n_visible) and ``W_out`` (n_output, n_hidden) of one run, zero where unconnected."""
+        n_output = n_visible if n_output is None else n_output
         inputs = self.inputs[run]
         n_hidden = inputs.shape[0]
         rows = np.repeat(np.arange(n_hidden), inputs.shape[1])
         w_in = np.zeros((n_hidden, n_visible))
         w_in[rows, inputs.ravel()] = self.w_in[run][self.in_pos[run].ravel()]
-        w_out = np.zeros((n_visible, n_hidden))
-        w_out[inputs.ravel(), rows] = self.w_out[run].ravel()
+        out_rows = np.repeat(np.arange(n_hidden), self.out_inputs.shape[2])
+        w_out = np.zeros((n_output, n_hidden))
+        w_out[self.out_inputs[run].ravel(), out_rows] = self.w_out[run].ravel()
         return w_in, w_out
 
 
@@ -120,6 +130,14 @@ class KWinnerMHN:
         ``eps`` in (0, 1].
     learning : {"top-k", "random-k"}
         Which hidden units learn: the k-WTA winners (the paper's rule) or ``k`` units drawn at random.
+    n_output : int, optional
+        Size of the output (value) layer for hetero-association; default ``n_visible`` (auto-association).
+    n_output_active : int, optional
+        Ones per value pattern; the readout returns exactly this many. Default ``n_active``.
+    output_fan_out : float, optional
+        Fraction of output units each hidden unit projects to (exactly ``int(output_fan_out * n_output)``,
+        drawn at random). Default: the return projection mirrors the input mask (``W_out`` is masked by the
+        transpose of ``W_in``'s mask, as in the MHN), which needs ``n_output == n_visible``.
 
     Examples
     --------
@@ -134,7 +152,7 @@ class KWinnerMHN:
     """
 
     def __init__(self, n_visible=1000, n_hidden=2000, n_active=100, fan_in=0.05, k=50, learning_rate=0.3,
-                 learning="top-k"):
+                 learning="top-k", n_output=None, n_output_active=None, output_fan_out=None):
         _check_int("n_visible", n_visible, 1)
         _check_int("n_hidden", n_hidden, 1)
         _check_int("n_active", n_active, 1, n_visible)
@@ -148,6 +166,21 @@ class KWinnerMHN:
             raise ValueError(f"learning_rate must be in (0, 1], got {learning_rate!r}")
         if learning not in LEARNING_RULES:
             raise ValueError(f"learning must be one of {LEARNING_RULES}, got {learning!r}")
+        n_output = n_visible if n_output is None else n_output
+        _check_int("n_output", n_output, 1)
+        n_output_active = n_active if n_output_active is None else n_output_active
+        _check_int("n_output_active", n_output_active, 1, n_output)
+        if output_fan_out is None:
+            if n_output != n_visible:
+                raise ValueError(f"a return projection that mirrors the input mask needs n_output == n_visible "
+                                 f"({n_output} != {n_visible}); give output_fan_out")
+        elif not (isinstance(output_fan_out, (int, float, np.floating)) and 0.0 < output_fan_out <= 1.0
+                  and int(output_fan_out * n_output) >= 1):
+            raise ValueError(f"output_fan_out must be in (0, 1] with int(output_fan_out * n_output) >= 1, "
+                             f"got {output_fan_out!r}")
+        self.n_output = int(n_output)
+        self.n_output_active = int(n_output_active)
+        self.output_fan_out = None if output_fan_out is None else float(output_fan_out)
         self.n_visible = int(n_visible)
         self.n_hidden = int(n_hidden)
         self.n_active = int(n_active)
@@ -162,13 +195,19 @@ class KWinnerMHN:
         return int(self.fan_in * self.n_visible)
 
     @property
+    def n_outputs(self) -> int:
+        """Output units each hidden unit projects to."""
+        return self.n_inputs if self.output_fan_out is None else int(self.output_fan_out * self.n_output)
+
+    @property
     def n_weights(self) -> int:
-        """Learnable weights per matrix, ``n_hidden * n_inputs``."""
+        """Learnable weights of ``W_in``, ``n_hidden * n_inputs``."""
         return self.n_hidden * self.n_inputs
 
     def get_params(self) -> dict:
         return dict(n_visible=self.n_visible, n_hidden=self.n_hidden, n_active=self.n_active, fan_in=self.fan_in,
-                    k=self.k, learning_rate=self.learning_rate, learning=self.learning)
+                    k=self.k, learning_rate=self.learning_rate, learning=self.learning, n_output=self.n_output,
+                    n_output_active=self.n_output_active, output_fan_out=self.output_fan_out)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -190,75 +229,121 @@ class KWinnerMHN:
             raise ValueError("at least one run is needed")
         seeds = _rnd.seeds_from(rngs)
         R, H, F, V = len(seeds), self.n_hidden, self.n_inputs, self.n_visible
-        state = KWinnerState(inputs=np.empty((R, H, F), np.int32), w_in=np.empty((R, H * F)),
-                             in_ptr=np.empty((R, V + 1), np.int32), in_hidden=np.empty((R, H * F), np.int32),
-                             in_pos=np.empty((R, H, F), np.int32), w_out=np.empty((R, H, F)),
-                             key=np.empty(R, np.uint64), step=np.zeros(R, np.int64))
-        _init(seeds, state.inputs, state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.w_out,
-              state.key)
+        mirror = self.output_fan_out is None
+        inputs = np.empty((R, H, F), np.int32)
+        state = KWinnerState(inputs=inputs, w_in=np.empty((R, H * F)), in_ptr=np.empty((R, V + 1), np.int32),
+                             in_hidden=np.empty((R, H * F), np.int32), in_pos=np.empty((R, H, F), np.int32),
+                             out_inputs=inputs if mirror else np.empty((R, H, self.n_outputs), np.int32),
+                             w_out=np.empty((R, H, self.n_outputs)), key=np.empty(R, np.uint64),
+                             step=np.zeros(R, np.int64))
+        _init(seeds, state.inputs, state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.out_inputs,
+              self.n_output, mirror, state.w_out, state.key)
         return state
 
     # ------------------------------------------------------------------ learning and retrieval
-    def _check_patterns(self, state: KWinnerState, patterns, name: str) -> np.ndarray:
-        expected = (self.n_hidden, self.n_inputs, self.n_visible + 1)
-        got = (state.inputs.shape[1], state.inputs.shape[2], state.in_ptr.shape[1])
+    def _check_state(self, state: KWinnerState):
+        expected = (self.n_hidden, self.n_inputs, self.n_visible, self.n_outputs)
+        got = (state.inputs.shape[1], state.inputs.shape[2], state.in_ptr.shape[1] - 1, state.out_inputs.shape[2])
         if got != expected:
-            raise ValueError(f"state is of a network with (n_hidden, connections per hidden unit, n_visible) = "
-                             f"({got[0]}, {got[1]}, {got[2] - 1}), this one has ({expected[0]}, {expected[1]}, "
-                             f"{expected[2] - 1})")
+            raise ValueError(f"state is of a network with (n_hidden, inputs per hidden unit, n_visible, outputs per "
+                             f"hidden unit) = {got}, this one has {expected}")
+
+    def _check_patterns(self, state: KWinnerState, patterns, name: str, n_units: int | None = None,
+                        n_patterns: int | None = None) -> np.ndarray:
+        n_units = self.n_visible if n_units is None else n_units
         patterns = np.asarray(patterns)
-        if patterns.ndim != 3 or patterns.shape[0] != state.n_runs:
-            raise ValueError(f"{name} must have shape (n_runs={state.n_runs}, n_patterns, n_ones), "
+        if patterns.ndim != 3 or patterns.shape[0] != state.n_runs or (
+                n_patterns is not None and patterns.shape[1] != n_patterns):
+            want = "n_patterns" if n_patterns is None else str(n_patterns)
+            raise ValueError(f"{name} must have shape (n_runs={state.n_runs}, {want}, n_ones), "
                              f"got {patterns.shape}")
-        if patterns.size and (patterns.min() < 0 or patterns.max() >= self.n_visible):
-            raise ValueError(f"{name} hold indices of active visible units, which must be in "
-                             f"[0, {self.n_visible - 1}]")
+        if patterns.size and (patterns.min() < 0 or patterns.max() >= n_units):
+            raise ValueError(f"{name} hold indices of active units, which must be in [0, {n_units - 1}]")
         patterns = np.ascontiguousarray(patterns, dtype=np.int32)
         if patterns.shape[2] > 1 and np.any(np.diff(patterns, axis=2) <= 0):
             raise ValueError(f"{name} must be sorted index sets without repeats "
                              "(see biokv.core.patterns; np.sort along the last axis)")
         return patterns
 
-    def learn(self, state: KWinnerState, patterns, return_output: bool = False):
+    def learn(self, state: KWinnerState, patterns, values=None, drive=None, return_output: bool = False,
+              return_winners: bool = False):
         """Present ``patterns`` (R, P, s) one at a time to each run, learning after each (in place).
 
-        If ``return_output``, also return each step's output, computed before that step's weight change,
-        as index sets (R, P, n_active).
+        Parameters
+        ----------
+        state : KWinnerState
+        patterns : int array (R, P, s)
+            Input (key) patterns as sorted index sets.
+        values : int array (R, P, n_output_active), optional
+            Value patterns learned by the return weights (hetero-association); default ``patterns``.
+        drive : tuple (indices, weights) of arrays (R, P, M), optional
+            Extra input to the hidden units for each pattern, added after ``W_in x`` in the order given
+            (e.g. mossy-fibre input from the dentate gyrus during encoding).
+        return_output, return_winners : bool
+            Also return each step's output (computed before that step's weight change, index sets
+            (R, P, n_output_active)) and/or its hidden winners (R, P, k).
         """
+        self._check_state(state)
         patterns = self._check_patterns(state, patterns, "patterns")
         R, P, _ = patterns.shape
-        outputs = np.empty((R, P if return_output else 0, self.n_active), dtype=np.int32)
-        _learn(state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.inputs, state.w_out, state.key,
-               state.step, patterns, self.k, self.learning_rate, self.learning == "random-k", self.n_active,
-               return_output, outputs)
-        return outputs if return_output else None
+        if values is None:
+            if self.n_output != self.n_visible:
+                raise ValueError("values are needed: the output layer differs from the input layer")
+            values = patterns
+        else:
+            values = self._check_patterns(state, values, "values", self.n_output, P)
+        if drive is None:
+            drive_idx, drive_w = np.empty((R, P, 0), np.int32), np.empty((R, P, 0))
+        else:
+            drive_idx = np.ascontiguousarray(drive[0], dtype=np.int32)
+            drive_w = np.ascontiguousarray(drive[1], dtype=np.float64)
+            if drive_idx.shape != drive_w.shape or drive_idx.shape[:2] != (R, P):
+                raise ValueError(f"drive indices and weights must both have shape (R={R}, P={P}, M), got "
+                                 f"{drive_idx.shape} and {drive_w.shape}")
+            if drive_idx.size and (drive_idx.min() < 0 or drive_idx.max() >= self.n_hidden):
+                raise ValueError(f"drive indices must be hidden units in [0, {self.n_hidden - 1}]")
+        outputs = np.empty((R, P if return_output else 0, self.n_output_active), dtype=np.int32)
+        winners = np.empty((R, P if return_winners else 0, self.k), dtype=np.int32)
+        _learn(state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.inputs, state.w_out,
+               state.out_inputs, state.key, state.step, patterns, values, drive_idx, drive_w, self.k,
+               self.learning_rate, self.learning == "random-k", self.n_output, self.n_output_active, return_output,
+               outputs, winners)
+        result = tuple(a for a, want in ((outputs, return_output), (winners, return_winners)) if want)
+        return result[0] if len(result) == 1 else (result or None)
 
-    def retrieve(self, state: KWinnerState, cues) -> np.ndarray:
-        """Retrieve from cues (R, Q, m) with frozen weights; returns index sets (R, Q, n_active)."""
+    def retrieve(self, state: KWinnerState, cues, return_winners: bool = False):
+        """Retrieve from cues (R, Q, m) with frozen weights; returns index sets (R, Q, n_output_active), and the
+        hidden winners (R, Q, k) with ``return_winners``."""
+        self._check_state(state)
         cues = self._check_patterns(state, cues, "cues")
         R, Q, _ = cues.shape
-        outputs = np.empty((R, Q, self.n_active), dtype=np.int32)
-        _retrieve(state.w_in, state.in_ptr, state.in_hidden, state.inputs, state.w_out, state.key, cues, self.k,
-                  self.n_active, outputs)
-        return outputs
+        outputs = np.empty((R, Q, self.n_output_active), dtype=np.int32)
+        winners = np.empty((R, Q if return_winners else 0, self.k), dtype=np.int32)
+        _retrieve(state.w_in, state.in_ptr, state.in_hidden, state.out_inputs, state.w_out, state.key, cues, self.k,
+                  self.n_output, self.n_output_active, outputs, winners)
+        return (outputs, winners) if return_winners else outputs
 
 
 # ---------------------------------------------------------------------- kernels
 @njit(cache=True, parallel=True)
-def _init(seeds, inputs, w_in, in_ptr, in_hidden, in_pos, w_out, key):
+def _init(seeds, inputs, w_in, in_ptr, in_hidden, in_pos, out_inputs, n_out, mirror, w_out, key):
     R, H, F = inputs.shape
+    F_out = out_inputs.shape[2]
     V = in_ptr.shape[1] - 1
     for r in prange(R):
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[r]
-        member = np.zeros(V, dtype=np.bool_)
+        member = np.zeros(max(V, n_out), dtype=np.bool_)
         for i in range(H):  # fan-in mask: F distinct inputs per hidden unit
             floyd_subset(state, V, F, member, inputs[r, i])
+        if not mirror:  # return projection with its own mask: F_out distinct output units per hidden unit
+            for i in range(H):
+                floyd_subset(state, n_out, F_out, member, out_inputs[r, i])
         w_rows = np.empty(H * F)  # W_in, hidden-major, then W_out, independently
         for q in range(H * F):
             w_rows[q] = _rnd.next_double(state)
         for i in range(H):
-            for c in range(F):
+            for c in range(F_out):
                 w_out[r, i, c] = _rnd.next_double(state)
         key[r] = _rnd.next_u64(state)
         # visible-major layout of W_in by counting sort (hidden ascending within each visible unit)
@@ -294,70 +379,84 @@ def _hidden_logits(w_in, in_ptr, in_hidden, x, logits):
 
 
 @njit(cache=True, inline="always")
-def _readout(inputs, w_out, winners, k, out):
+def _readout(out_inputs, w_out, winners, k, out):
     out[:] = 0.0
     for t in range(k):
         i = winners[t]
-        for c in range(inputs.shape[1]):
-            out[inputs[i, c]] += w_out[i, c]
+        for c in range(out_inputs.shape[1]):
+            out[out_inputs[i, c]] += w_out[i, c]
 
 
 @njit(cache=True, parallel=True)
-def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, key, step, patterns, k, lr, random_k, n_active,
-           return_output, outputs):
+def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, out_inputs, key, step, patterns, values, drive_idx,
+           drive_w, k, lr, random_k, n_out, n_out_active, return_output, outputs, winners_seen):
     R, P, _ = patterns.shape
     H, F = inputs.shape[1], inputs.shape[2]
+    F_out = out_inputs.shape[2]
     V = in_ptr.shape[1] - 1
     for r in prange(R):
         logits = np.empty(H)
-        out = np.empty(V)
+        out = np.empty(n_out)
         winners = np.empty(k, dtype=np.int32)
         learners = np.empty(k, dtype=np.int32)
         hidden_work = new_work(H)
-        readout_work = new_work(V)
+        readout_work = new_work(n_out)
         prio = np.empty(H, dtype=np.uint64)
         x_on = np.zeros(V, dtype=np.float64)
+        v_on = np.zeros(n_out, dtype=np.float64)
         for p in range(P):
             x = patterns[r, p]
             t = step[r]
             _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], x, logits)
+            for m in range(drive_idx.shape[2]):  # extra drive (e.g. mossy fibres), after the input sums
+                logits[drive_idx[r, p, m]] += drive_w[r, p, m]
             select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_HIDDEN, t), winners, hidden_work)
+            if winners_seen.shape[1]:
+                winners_seen[r, p, :] = winners
             if return_output:
-                _readout(inputs[r], w_out[r], winners, k, out)
-                select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_LEARN_READOUT, t), outputs[r, p],
-                             readout_work)
+                _readout(out_inputs[r], w_out[r], winners, k, out)
+                select_top_k(out, n_out_active, _rnd.step_key(key[r], _rnd.STREAM_LEARN_READOUT, t),
+                             outputs[r, p], readout_work)
             if random_k:
                 select_random_k(H, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_RANDOM, t), learners, prio)
             else:
                 learners[:] = winners
             for j in x:
                 x_on[j] = 1.0
+            for j in values[r, p]:
+                v_on[j] = 1.0
             for a in range(k):
                 i = learners[a]
                 for c in range(F):
                     xj = x_on[inputs[r, i, c]]
                     q = in_pos[r, i, c]
                     w_in[r, q] = w_in[r, q] + lr * (xj - w_in[r, q])
-                    w_out[r, i, c] = w_out[r, i, c] + lr * (xj - w_out[r, i, c])
+                for c in range(F_out):
+                    vj = v_on[out_inputs[r, i, c]]
+                    w_out[r, i, c] = w_out[r, i, c] + lr * (vj - w_out[r, i, c])
             for j in x:
                 x_on[j] = 0.0
+            for j in values[r, p]:
+                v_on[j] = 0.0
             step[r] = t + 1
 
 
 @njit(cache=True, parallel=True)
-def _retrieve(w_in, in_ptr, in_hidden, inputs, w_out, key, cues, k, n_active, outputs):
+def _retrieve(w_in, in_ptr, in_hidden, out_inputs, w_out, key, cues, k, n_out, n_out_active, outputs,
+              winners_seen):
     R, Q, _ = cues.shape
-    H = inputs.shape[1]
-    V = in_ptr.shape[1] - 1
+    H = out_inputs.shape[1]
     for r in prange(R):
         logits = np.empty(H)
-        out = np.empty(V)
+        out = np.empty(n_out)
         winners = np.empty(k, dtype=np.int32)
         hidden_work = new_work(H)
-        readout_work = new_work(V)
+        readout_work = new_work(n_out)
         for q in range(Q):
             _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], cues[r, q], logits)
             select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_RECALL_HIDDEN, q), winners, hidden_work)
-            _readout(inputs[r], w_out[r], winners, k, out)
-            select_top_k(out, n_active, _rnd.step_key(key[r], _rnd.STREAM_RECALL_READOUT, q), outputs[r, q],
-                         readout_work)
+            if winners_seen.shape[1]:
+                winners_seen[r, q, :] = winners
+            _readout(out_inputs[r], w_out[r], winners, k, out)
+            select_top_k(out, n_out_active, _rnd.step_key(key[r], _rnd.STREAM_RECALL_READOUT, q),
+                         outputs[r, q], readout_work)

@@ -41,6 +41,43 @@ def test_batched_agrees_exactly_with_single_network_reference(variant):
             np.testing.assert_array_equal(np.flatnonzero(y), recalled[r, q])
 
 
+def test_hetero_association_with_drive_agrees_exactly_with_the_reference():
+    net = KWinnerMHN(**SMALL, n_hidden=50, fan_in=0.2, k=5, learning_rate=0.3, n_output=80, n_output_active=8,
+                     output_fan_out=0.25)
+    R, P, M = 2, 40, 6
+    keys = _patterns(R, P)
+    values = np.stack([random_patterns(np.random.default_rng((5, r)), P, 80, 8) for r in range(R)])
+    rng = np.random.default_rng(9)
+    drive = (rng.integers(0, 50, (R, P, M)), rng.random((R, P, M)) * 3)
+    state = net.init_state(seed=2, runs=range(R))
+    outputs, winners = net.learn(state, keys, values, drive, return_output=True, return_winners=True)
+    recalled, recall_winners = net.retrieve(state, keys, return_winners=True)
+    assert state.out_inputs.shape == (R, 50, 20)
+    for r, g in enumerate(run_generators(2, "model", range(R))):
+        ref = KWinnerMHNReference(net, g)
+        for p in range(P):
+            y = ref.learn(to_dense(keys[r, p], 120), to_dense(values[r, p], 80),
+                          list(zip(drive[0][r, p], drive[1][r, p])))
+            np.testing.assert_array_equal(np.flatnonzero(y), outputs[r, p])
+            np.testing.assert_array_equal(ref.last_winners, winners[r, p])
+        w_in, w_out = state.dense_weights(r, 120, 80)
+        np.testing.assert_array_equal(w_in, ref.W_in)
+        np.testing.assert_array_equal(w_out, ref.W_out)
+        for q in range(P):
+            np.testing.assert_array_equal(np.flatnonzero(ref.retrieve(to_dense(keys[r, q], 120), q)), recalled[r, q])
+
+
+def test_hetero_parameters_are_checked():
+    with pytest.raises(ValueError, match="needs n_output == n_visible"):
+        KWinnerMHN(**SMALL, **VARIANTS["k-winner"], n_output=50)
+    with pytest.raises(ValueError, match="output_fan_out must be in"):
+        KWinnerMHN(**SMALL, **VARIANTS["k-winner"], n_output=50, output_fan_out=0.001)
+    net = KWinnerMHN(**SMALL, **VARIANTS["k-winner"], n_output=50, output_fan_out=0.5)
+    state = net.init_state(seed=0, runs=[0])
+    with pytest.raises(ValueError, match="values are needed"):
+        net.learn(state, _patterns(1, 2))
+
+
 def test_learning_changes_exactly_the_winners_connected_weights_by_the_rule():
     net = KWinnerMHN(**SMALL, **VARIANTS["k-winner"])
     pats = _patterns(1, 1)
