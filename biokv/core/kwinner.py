@@ -138,6 +138,8 @@ class KWinnerMHN:
         Fraction of output units each hidden unit projects to (exactly ``int(output_fan_out * n_output)``,
         drawn at random). Default: the return projection mirrors the input mask (``W_out`` is masked by the
         transpose of ``W_in``'s mask, as in the MHN), which needs ``n_output == n_visible``.
+    init_weight_max : float
+        Initial weights are drawn from U[0, init_weight_max) (the paper: 1).
 
     Examples
     --------
@@ -152,7 +154,8 @@ class KWinnerMHN:
     """
 
     def __init__(self, n_visible=1000, n_hidden=2000, n_active=100, fan_in=0.05, k=50, learning_rate=0.3,
-                 learning="top-k", n_output=None, n_output_active=None, output_fan_out=None):
+                 learning="top-k", n_output=None, n_output_active=None, output_fan_out=None,
+                 init_weight_max=1.0):
         _check_int("n_visible", n_visible, 1)
         _check_int("n_hidden", n_hidden, 1)
         _check_int("n_active", n_active, 1, n_visible)
@@ -178,6 +181,9 @@ class KWinnerMHN:
                   and int(output_fan_out * n_output) >= 1):
             raise ValueError(f"output_fan_out must be in (0, 1] with int(output_fan_out * n_output) >= 1, "
                              f"got {output_fan_out!r}")
+        if not (isinstance(init_weight_max, (int, float, np.floating)) and init_weight_max > 0):
+            raise ValueError(f"init_weight_max must be > 0, got {init_weight_max!r}")
+        self.init_weight_max = float(init_weight_max)
         self.n_output = int(n_output)
         self.n_output_active = int(n_output_active)
         self.output_fan_out = None if output_fan_out is None else float(output_fan_out)
@@ -207,7 +213,8 @@ class KWinnerMHN:
     def get_params(self) -> dict:
         return dict(n_visible=self.n_visible, n_hidden=self.n_hidden, n_active=self.n_active, fan_in=self.fan_in,
                     k=self.k, learning_rate=self.learning_rate, learning=self.learning, n_output=self.n_output,
-                    n_output_active=self.n_output_active, output_fan_out=self.output_fan_out)
+                    n_output_active=self.n_output_active, output_fan_out=self.output_fan_out,
+                    init_weight_max=self.init_weight_max)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -237,7 +244,7 @@ class KWinnerMHN:
                              w_out=np.empty((R, H, self.n_outputs)), key=np.empty(R, np.uint64),
                              step=np.zeros(R, np.int64))
         _init(seeds, state.inputs, state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.out_inputs,
-              self.n_output, mirror, state.w_out, state.key)
+              self.n_output, mirror, self.init_weight_max, state.w_out, state.key)
         return state
 
     # ------------------------------------------------------------------ learning and retrieval
@@ -326,7 +333,7 @@ class KWinnerMHN:
 
 # ---------------------------------------------------------------------- kernels
 @njit(cache=True, parallel=True)
-def _init(seeds, inputs, w_in, in_ptr, in_hidden, in_pos, out_inputs, n_out, mirror, w_out, key):
+def _init(seeds, inputs, w_in, in_ptr, in_hidden, in_pos, out_inputs, n_out, mirror, w_max, w_out, key):
     R, H, F = inputs.shape
     F_out = out_inputs.shape[2]
     V = in_ptr.shape[1] - 1
@@ -341,10 +348,10 @@ def _init(seeds, inputs, w_in, in_ptr, in_hidden, in_pos, out_inputs, n_out, mir
                 floyd_subset(state, n_out, F_out, member, out_inputs[r, i])
         w_rows = np.empty(H * F)  # W_in, hidden-major, then W_out, independently
         for q in range(H * F):
-            w_rows[q] = _rnd.next_double(state)
+            w_rows[q] = _rnd.next_double(state) * w_max
         for i in range(H):
             for c in range(F_out):
-                w_out[r, i, c] = _rnd.next_double(state)
+                w_out[r, i, c] = _rnd.next_double(state) * w_max
         key[r] = _rnd.next_u64(state)
         # visible-major layout of W_in by counting sort (hidden ascending within each visible unit)
         in_ptr[r, :] = 0

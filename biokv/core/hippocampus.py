@@ -1,0 +1,146 @@
+"""Rate twin of the hippocampal key-value network: exact k-winners-take-all, batched over runs.
+
+Reads a :class:`biokv.network.NetworkDescription` (see :func:`biokv.network.hippocampal_network`):
+
+- encoding a key ``x`` with value ``v``: DG winners = top ``k_DG`` of ``W_EC->DG x`` (fixed weights); CA3 winners
+  = top ``k_CA3`` of ``W_PP x + gain_MF * W_MF dg`` (the mossy-fibre input added after the perforant-path sums);
+  then, for every CA3 winner ``i``, ``W_PP[i, j] += eps (x_j - W_PP[i, j])`` for its EC inputs ``j`` and
+  ``W_CTX[j, i] += eps (v_j - W_CTX[j, i])`` for its cortical targets ``j``;
+- recall from a cue ``c``: CA3 winners = top ``k_CA3`` of ``W_PP c`` (no mossy fibres); the recalled value is
+  the top ``s_CTX`` of ``W_CTX y``.
+
+The perforant path and CA3 -> CTX are one hetero-associative :class:`~biokv.core.kwinner.KWinnerMHN`; DG is a
+K-winner layer whose weights never change. Without DG, with value = key and a mirrored CA3 -> CTX mask, the twin
+is the K-winner MHN itself, bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..network import NetworkDescription
+from .kwinner import KWinnerMHN, KWinnerState
+from .patterns import random_subsets_runs
+from .random import run_seeds
+
+__all__ = ["HippocampalRateTwin", "HippocampalState"]
+
+
+@dataclass
+class HippocampalState:
+    """Connectivity and weights of ``R`` independent networks.
+
+    Attributes
+    ----------
+    ca3 : KWinnerState
+        Perforant path (EC -> CA3, ``w_in``) and CA3 -> CTX (``w_out``) masks and weights.
+    dg : KWinnerState or None
+        EC -> DG mask and fixed weights.
+    mf_targets : int32 (R, n_dg, mf_contacts) or None
+        CA3 cells contacted by each granule cell, sorted.
+    """
+
+    ca3: KWinnerState
+    dg: KWinnerState | None = None
+    mf_targets: np.ndarray | None = None
+
+
+def _fraction(count: int, total: int) -> float:
+    """A fraction f with ``int(f * total) == count`` exactly."""
+    return 1.0 if count == total else (count + 0.5) / total
+
+
+class HippocampalRateTwin:
+    """Rate-based twin of a hippocampal key-value network description.
+
+    Parameters
+    ----------
+    description : NetworkDescription
+        Populations ``EC`` (input), optionally ``DG`` (k-WTA), ``CA3`` (k-WTA), ``CTX`` (value); projections
+        ``pp`` (EC -> CA3, fan-in, plastic), ``ca3_ctx`` (CA3 -> CTX, fan-out or mirror of ``pp``, plastic with
+        the same learning rate), and with DG ``ec_dg`` (EC -> DG, fan-in, fixed) and ``mf`` (DG -> CA3, fan-out,
+        fixed weight, on during encoding only).
+    """
+
+    def __init__(self, description: NetworkDescription):
+        d = description
+        self.description = d
+        ec, ca3, ctx = d.population("EC"), d.population("CA3"), d.population("CTX")
+        pp, out = d.projection("pp"), d.projection("ca3_ctx")
+        if pp.connectivity != "fan_in" or pp.learning_rate is None:
+            raise ValueError("projection pp must be plastic with fan_in connectivity")
+        if (out.learning_rate, out.weight_max) != (pp.learning_rate, pp.weight_max):
+            raise ValueError(f"ca3_ctx and pp must share the learning rate and the initial weight range, got "
+                             f"{out.learning_rate}, {out.weight_max} and {pp.learning_rate}, {pp.weight_max}")
+        for proj in (pp, out):
+            if proj.gain != {"encode": 1.0, "recall": 1.0}:
+                raise ValueError(f"projection {proj.name}: the rate twin supports gain 1 in both phases only")
+        self.ca3_model = KWinnerMHN(
+            n_visible=ec.size, n_hidden=ca3.size, n_active=ec.active, fan_in=_fraction(pp.n_connections, ec.size),
+            k=ca3.active, learning_rate=pp.learning_rate, n_output=ctx.size, n_output_active=ctx.active,
+            output_fan_out=None if out.connectivity == "mirror" else _fraction(out.n_connections, ctx.size),
+            init_weight_max=pp.weight_max)
+        self.with_dg = d.has("DG")
+        if self.with_dg:
+            dg, ec_dg, mf = d.population("DG"), d.projection("ec_dg"), d.projection("mf")
+            if ec_dg.connectivity != "fan_in" or ec_dg.learning_rate is not None:
+                raise ValueError("projection ec_dg must be fixed with fan_in connectivity")
+            if mf.connectivity != "fan_out" or mf.weight is None or mf.learning_rate is not None:
+                raise ValueError("projection mf must be fixed, with fan_out connectivity and a weight")
+            if mf.gain["recall"] != 0.0:
+                raise ValueError("the rate twin recalls over the perforant path only: mf gain at recall must be 0")
+            self.dg_model = KWinnerMHN(n_visible=ec.size, n_hidden=dg.size, n_active=ec.active,
+                                       fan_in=_fraction(ec_dg.n_connections, ec.size), k=dg.active,
+                                       learning_rate=1.0, init_weight_max=ec_dg.weight_max)
+            self.mf_contacts = mf.n_connections
+            self.mf_weight = mf.weight * mf.gain["encode"]
+
+    def init_state(self, seed: int, runs) -> HippocampalState:
+        """Connectivity and initial weights of independent networks (streams ``network:ca3``, ``network:dg``,
+        ``network:mf``; the spiking backend draws the same)."""
+        runs = list(runs)
+        state = HippocampalState(self.ca3_model.init_state(seed=seed, runs=runs, stream="network:ca3"))
+        if self.with_dg:
+            state.dg = self.dg_model.init_state(seed=seed, runs=runs, stream="network:dg")
+            state.mf_targets = random_subsets_runs(run_seeds(seed, "network:mf", runs), self.dg_model.n_hidden,
+                                                   self.ca3_model.n_hidden, self.mf_contacts)
+        return state
+
+    def dentate_winners(self, state: HippocampalState, keys) -> np.ndarray:
+        """DG winners (R, P, k_DG) for each key: the top ``k_DG`` of the fixed EC -> DG input."""
+        return self.dg_model.retrieve(state.dg, keys, return_winners=True)[1]
+
+    def mossy_drive(self, state: HippocampalState, dg_winners: np.ndarray):
+        """Mossy-fibre input to CA3 of each pattern as (indices, weights), each (R, P, k_DG * mf_contacts)."""
+        R, P, K = dg_winners.shape
+        idx = np.take_along_axis(state.mf_targets[:, None, :, :], dg_winners[..., None].astype(np.intp),
+                                 axis=2).reshape(R, P, K * self.mf_contacts)
+        return idx, np.full(idx.shape, self.mf_weight)
+
+    def encode(self, state: HippocampalState, keys, values=None) -> dict:
+        """Store key -> value pairs (R, P, s) one at a time (in place).
+
+        Returns
+        -------
+        dict with ``ca3_winners`` (R, P, k_CA3) and, with DG, ``dg_winners`` (R, P, k_DG).
+        """
+        out = {}
+        drive = None
+        if self.with_dg:
+            out["dg_winners"] = self.dentate_winners(state, keys)
+            if self.mf_weight > 0:
+                drive = self.mossy_drive(state, out["dg_winners"])
+        out["ca3_winners"] = self.ca3_model.learn(state.ca3, keys, values, drive, return_winners=True)
+        return out
+
+    def recall(self, state: HippocampalState, cues) -> dict:
+        """Recall values from cues (R, Q, m) over the perforant path, weights frozen.
+
+        Returns
+        -------
+        dict with ``values`` (R, Q, s_CTX) and ``ca3_winners`` (R, Q, k_CA3).
+        """
+        values, winners = self.ca3_model.retrieve(state.ca3, cues, return_winners=True)
+        return {"values": values, "ca3_winners": winners}
