@@ -1,0 +1,77 @@
+"""Structural checks of the spiking network on a tiny instance (Brian2 runtime device, numpy target)."""
+
+import numpy as np
+import pytest
+from brian2 import Hz, mV, ms
+
+from biokv.core.hippocampus import HippocampalRateTwin
+from biokv.core.patterns import random_subsets_runs
+from biokv.core.random import run_seeds
+from biokv.network import hippocampal_network
+from biokv.spiking import RunawayActivityError, SpikingHippocampus, SpikingParameters
+
+TINY = dict(n_ec=60, ec_active=8, n_dg=120, dg_active=6, ec_dg_fan_in=0.3, mf_contacts=3, n_ca3=40,
+            ca3_active=4, pp_fan_in=0.3, n_ctx=40, ctx_active=5, ctx_fan_out=0.3)
+FAST = dict(presentation=40 * ms, dt=0.2 * ms)
+
+
+def _run(params=None, P=4, Q=2, **network):
+    d = hippocampal_network(**{**TINY, **network})
+    state = HippocampalRateTwin(d).init_state(3, [0])
+    keys = random_subsets_runs(run_seeds(3, "keys", [0]), P, d.population("EC").size, d.population("EC").active)[0]
+    vals = random_subsets_runs(run_seeds(3, "vals", [0]), P, d.population("CTX").size,
+                               d.population("CTX").active)[0]
+    net = SpikingHippocampus(d, SpikingParameters(**{**FAST, **(params or {})}))
+    return d, state, keys, vals, net.simulate(state, 0, keys, vals, keys[:Q], seed=5), net
+
+
+def test_learning_in_the_simulation_is_the_k_winner_rule_applied_to_the_recorded_spikes():
+    d, state, keys, vals, res, net = _run()
+    assert res.counts["CA3"][:4].sum() > 0, "CA3 must fire during encoding for this test to mean anything"
+    eps = d.projection("pp").learning_rate
+    pre, post, w = net._connectivity(state, 0, "pp")  # EC i -> CA3 j, initial weights
+    w = w.copy()
+    for p in range(4):  # encoding slots, in order
+        fired = res.counts["CA3"][p] > 0
+        x = np.zeros(d.population("EC").size)
+        x[keys[p]] = 1
+        learn = fired[post]
+        w[learn] = w[learn] + eps * (x[pre[learn]] - w[learn])
+    np.testing.assert_allclose(res.weights["pp"], w, rtol=0, atol=1e-12)
+    pre, post, w = net._connectivity(state, 0, "ca3_ctx")  # CA3 i -> CTX j
+    w = w.copy()
+    for p in range(4):
+        fired = res.counts["CA3"][p] > 0
+        v = np.zeros(d.population("CTX").size)
+        v[vals[p]] = 1
+        learn = fired[pre]
+        w[learn] = w[learn] + eps * (v[post[learn]] - w[learn])
+    np.testing.assert_allclose(res.weights["ca3_ctx"], w, rtol=0, atol=1e-12)
+    assert res.recalled.shape == (2, 5)
+
+
+def test_mossy_fibres_drive_ca3_during_encoding_only():
+    # perforant path nearly silent: CA3 then fires only through the mossy fibres
+    d, state, keys, vals, res, net = _run(dict(j_pp=1e-6 * mV, j_mf=400 * mV))
+    dg = res.counts["DG"]
+    ca3 = res.counts["CA3"]
+    assert dg[:4].sum() > 0 and dg[4:].sum() > 0  # DG follows EC in both phases
+    assert ca3[:4].sum() > 0  # encoding: mossy fibres on
+    assert ca3[4:].sum() == 0  # recall: mossy fibres off
+
+
+def test_runaway_activity_stops_with_a_clear_error():
+    with pytest.raises(RunawayActivityError, match="DG fired at .* Hz"):
+        _run(dict(j_ec_dg=1e5 * mV, inhibition=1e-3 * mV, max_rate=50 * Hz))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(presentation=100), "presentation must be a quantity with the unit of"),
+    (dict(ec_rate_on=5 * mV), "ec_rate_on must be a quantity with the unit of"),
+    (dict(tau_m=-1 * ms), "tau_m must be positive"),
+    (dict(v_reset=-40 * mV), "need v_rest < v_reset < v_threshold"),
+    (dict(inh_per_cell=2.0), r"inh_per_cell must be a number in \(0, 1\]"),
+])
+def test_parameters_check_units_and_ranges(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SpikingParameters(**kwargs)
