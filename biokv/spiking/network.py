@@ -16,6 +16,9 @@ The recalled value of a cue is the ``ctx_active`` cortical cells with the most s
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +73,15 @@ def _pairs(inputs, weights):
     return inputs.ravel(), post, weights.ravel()
 
 
+_SEED_FROM_ENVIRONMENT = (
+    'const char* _biokv_seed = getenv("BIOKV_SEED");'
+    " if (_biokv_seed) { unsigned long _v = strtoul(_biokv_seed, NULL, 10);"
+    " for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)"
+    " brian::_random_generators[_i].seed(_v + _i); }")
+
+DEVICES = ("runtime", "cpp_standalone")
+
+
 class SpikingHippocampus:
     """Brian2 network of a hippocampal key-value description.
 
@@ -78,19 +90,34 @@ class SpikingHippocampus:
     description : NetworkDescription
         The same description the rate twin reads (:func:`biokv.network.hippocampal_network`).
     params : SpikingParameters
+    device : {"runtime", "cpp_standalone"}
+        ``runtime`` builds and runs in Python with code-generation target ``codegen``. ``cpp_standalone``
+        compiles the network once (per number of slots and connectivity) into ``build_dir`` and runs every
+        further simulation of the same shape through ``device.run(run_args=...)``: new patterns, initial
+        weights, seed and scalar parameters, no recompilation. Brian2's device is global to a process: use
+        one standalone network per process, and :meth:`close` it before using the runtime device again.
     codegen : str
-        Brian2 code-generation target on the runtime device (``"numpy"`` or ``"cython"``).
+        Code-generation target on the runtime device (``"numpy"`` or ``"cython"``).
+    build_dir : path, optional
+        Standalone project folder (default: a new temporary folder, so that processes never share one).
     """
 
     def __init__(self, description: NetworkDescription, params: SpikingParameters | None = None,
-                 codegen: str = "numpy"):
+                 device: str = "runtime", codegen: str = "numpy", build_dir=None):
+        if device not in DEVICES:
+            raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
         self.description = description
         self.params = SpikingParameters() if params is None else params
         self.twin = HippocampalRateTwin(description)  # validates the topology, provides the connectivity
+        self.device = device
         self.codegen = codegen
+        self.build_dir = build_dir
+        self._built = None  # standalone: (signature, handles)
+        self.compilations = 0
 
     # ------------------------------------------------------------------------------------------------ build
     def _expected_active(self, proj) -> float:
+        """Expected active inputs a target cell receives through ``proj`` for one pattern."""
         d = self.description
         src = d.population(proj.source)
         if proj.connectivity == "fan_in":
@@ -98,51 +125,42 @@ class SpikingHippocampus:
         elif proj.connectivity == "fan_out":
             n_in = proj.n_connections * src.size / d.population(proj.target).size
         else:
-            n_in = d.projection(proj.mirror_of).n_connections * d.population(d.projection(proj.mirror_of).target).size \
-                / d.population(proj.target).size
+            base = d.projection(proj.mirror_of)
+            n_in = base.n_connections * d.population(base.target).size / d.population(proj.target).size
         return max(n_in * src.active / src.size, 1e-9)
 
-    def simulate(self, state: HippocampalState, run: int, keys, values, cues, seed: int) -> SpikingResult:
-        """Encode ``keys`` -> ``values`` (P index sets each) and recall from ``cues`` (Q index sets) in one run.
-
-        ``state`` holds the connectivity and initial weights (run ``run`` of it is used); it is not changed.
-        """
-        import brian2 as b2
-
-        p, d = self.params, self.description
-        keys, values, cues = (np.asarray(a) for a in (keys, values, cues))
+    def _schedule(self, keys, values, cues) -> dict:
+        """Per-slot arrays: presented EC pattern, value pattern, encoding flag, each projection's gain."""
+        d = self.description
         P, Q = len(keys), len(cues)
-        if P < 1 or Q < 1 or len(values) != P:
-            raise ValueError(f"need P >= 1 keys with as many values and Q >= 1 cues, got {P}, {len(values)}, {Q}")
-        ec, ctx = d.population("EC"), d.population("CTX")
-        n_slots = P + Q
-        T = p.presentation
-        b2.start_scope()
-        b2.prefs.codegen.target = self.codegen
-        b2.defaultclock.dt = p.dt
-        b2.seed(seed)
-
-        # ---- schedule: one row per slot
-        key_bits = np.zeros((n_slots, ec.size))
+        key_bits = np.zeros((P + Q, d.population("EC").size))
         for s, pat in enumerate(list(keys) + list(cues)):
-            key_bits[s, pat] = 1.0
-        value_bits = np.zeros((n_slots, ctx.size))
+            key_bits[s, np.asarray(pat)] = 1.0
+        value_bits = np.zeros((P + Q, d.population("CTX").size))
         for s, pat in enumerate(values):
-            value_bits[s, pat] = 1.0
+            value_bits[s, np.asarray(pat)] = 1.0
         encoding = np.r_[np.ones(P), np.zeros(Q)]
-        ns = {
-            "key_bits": b2.TimedArray(key_bits, dt=T),
-            "value_bits": b2.TimedArray(value_bits, dt=T),
-            "encoding": b2.TimedArray(encoding, dt=T),
-            "rate_on": p.ec_rate_on, "rate_off": p.ec_rate_off, "half_slot": T / 2,
-            "v_rest": p.v_rest, "v_reset": p.v_reset, "v_threshold": p.v_threshold, "tau_m": p.tau_m,
-            "tau_e": p.tau_e, "tau_i": p.tau_i, "inh_tau_m": p.inh_tau_m, "inh_tau_e": p.inh_tau_e,
-            "inh_threshold": p.inh_threshold,
-        }
+        out = {"key_bits": key_bits, "value_bits": value_bits, "encoding": encoding}
+        for proj in d.projections:
+            out[f"gain_{proj.name}"] = np.where(encoding > 0, proj.gain["encode"], proj.gain["recall"])
+        return out
+
+    def _build(self, b2, state: HippocampalState, run: int, schedule: dict) -> dict:
+        """Create every Brian2 object; returns handles (groups, synapses, timed arrays, monitors, network)."""
+        p, d = self.params, self.description
+        T = p.presentation
+        ta = {name: b2.TimedArray(values, dt=T, name=name) for name, values in schedule.items()}
+        ns = {**ta, "half_slot": T / 2, "v_rest": p.v_rest, "v_reset": p.v_reset, "v_threshold": p.v_threshold,
+              "tau_m": p.tau_m, "tau_e": p.tau_e, "tau_i": p.tau_i, "inh_tau_m": p.inh_tau_m,
+              "inh_tau_e": p.inh_tau_e, "inh_threshold": p.inh_threshold}
         objects = []
-        ec_group = b2.NeuronGroup(ec.size, "rate = rate_off + (rate_on - rate_off) * key_bits(t, i) : Hz",
-                                  threshold="rand() < rate * dt", namespace=ns, name="EC")
-        objects.append(ec_group)
+        ec = b2.NeuronGroup(d.population("EC").size, """
+            rate = rate_off + (rate_on - rate_off) * key_bits(t, i) : Hz
+            rate_on : Hz (shared, constant)
+            rate_off : Hz (shared, constant)
+            """, threshold="rand() < rate * dt", namespace=ns, name="EC")
+        ec.rate_on, ec.rate_off = p.ec_rate_on, p.ec_rate_off
+        objects.append(ec)
         layers = {}
         for pop in d.populations:
             if pop.role == "input":
@@ -162,67 +180,139 @@ class SpikingHippocampus:
                 """, threshold="v > inh_threshold", reset="v = v_rest", refractory=1 * b2.ms, method="exact",
                 namespace=ns, name=f"{pop.name}_inh")
             inh.v = p.v_rest
-            e_i = b2.Synapses(g, inh, on_pre="Ie_post += jump", namespace={"jump": p.inh_drive},
+            e_i = b2.Synapses(g, inh, "jump : volt (shared, constant)", on_pre="Ie_post += jump",
                               delay=p.feedback_delay, name=f"{pop.name}_to_inh")
             e_i.connect(p=p.inh_connection_p)
-            i_e = b2.Synapses(inh, g, on_pre="Ii_post += jump", namespace={"jump": p.inhibition / n_inh},
+            e_i.jump = p.inh_drive
+            i_e = b2.Synapses(inh, g, "jump : volt (shared, constant)", on_pre="Ii_post += jump",
                               delay=p.feedback_delay, name=f"{pop.name}_inh_to")
             i_e.connect()
+            i_e.jump = p.inhibition / n_inh
             for grp in (g, inh):
                 reset = "v = v_rest; Ie = 0*mV" + ("; Ii = 0*mV; count = 0" if grp is g else "")
                 objects.append(grp.run_regularly(reset, dt=T, when="start", order=1, name=f"{grp.name}_reset"))
             layers[pop.name] = g
             objects += [g, inh, e_i, i_e]
-        if "CTX" in layers:  # teacher: Poisson drive to the value's cells during encoding
-            teacher = b2.NeuronGroup(ctx.size, "rate = teacher_rate * encoding(t) * value_bits(t, i) : Hz",
-                                     threshold="rand() < rate * dt",
-                                     namespace={**ns, "teacher_rate": p.teacher_rate}, name="teacher")
-            t_syn = b2.Synapses(teacher, layers["CTX"], on_pre="Ie_post += jump", namespace={"jump": p.teacher_jump},
-                                name="teacher_to_CTX")
-            t_syn.connect(j="i")
-            objects += [teacher, t_syn]
+        teacher = b2.NeuronGroup(d.population("CTX").size, """
+            rate = teacher_rate * encoding(t) * value_bits(t, i) : Hz
+            teacher_rate : Hz (shared, constant)
+            """, threshold="rand() < rate * dt", namespace=ns, name="teacher")
+        teacher.teacher_rate = p.teacher_rate
+        t_syn = b2.Synapses(teacher, layers["CTX"], "jump : volt (shared, constant)", on_pre="Ie_post += jump",
+                            name="teacher_to_CTX")
+        t_syn.connect(j="i")
+        t_syn.jump = p.teacher_jump
+        objects += [teacher, t_syn]
 
-        # ---- projections, from the rate twin's connectivity
-        groups = {"EC": ec_group, **layers}
+        groups = {"EC": ec, **layers}
         scale = {"ec_dg": p.j_ec_dg, "pp": p.j_pp, "mf": p.j_mf, "ca3_ctx": p.j_ctx}
         synapses = {}
         for proj in d.projections:
             pre, post, w = self._connectivity(state, run, proj.name)
-            gains = np.where(encoding > 0, proj.gain["encode"], proj.gain["recall"])
-            syn_ns = {"jump": scale[proj.name] / self._expected_active(proj),
-                      "gain": b2.TimedArray(gains, dt=T), **ns}
-            syn = b2.Synapses(groups[proj.source], groups[proj.target], "w : 1",
-                              on_pre="Ie_post += gain(t) * jump * w", namespace=syn_ns, name=proj.name)
+            syn = b2.Synapses(groups[proj.source], groups[proj.target], """
+                w : 1
+                jump : volt (shared, constant)
+                eps : 1 (shared, constant)
+                """, on_pre=f"Ie_post += gain_{proj.name}(t) * jump * w", namespace=ns, name=proj.name)
             syn.connect(i=pre, j=post)
             syn.w = w
+            syn.jump = scale[proj.name] / self._expected_active(proj)
             if proj.learning_rate is not None:
+                syn.eps = proj.learning_rate
                 if proj.name == "pp":  # CA3 cells that fired learn their EC inputs' key bits
-                    rule = "w += encoding(t - half_slot) * eps * (key_bits(t - half_slot, i) - w) * int(count_post > 0)"
+                    rule = ("w += encoding(t - half_slot) * eps * (key_bits(t - half_slot, i) - w)"
+                            " * int(count_post > 0)")
                 else:  # CA3 cells that fired teach their cortical targets the value bits
-                    rule = "w += encoding(t - half_slot) * eps * (value_bits(t - half_slot, j) - w) * int(count_pre > 0)"
-                syn.namespace["eps"] = proj.learning_rate
+                    rule = ("w += encoding(t - half_slot) * eps * (value_bits(t - half_slot, j) - w)"
+                            " * int(count_pre > 0)")
                 objects.append(syn.run_regularly(rule, dt=T, when="start", order=0, name=f"{proj.name}_learning"))
             synapses[proj.name] = syn
             objects.append(syn)
         monitors = {name: b2.SpikeMonitor(g, name=f"{name}_spikes") for name, g in layers.items()}
         objects += list(monitors.values())
         net = b2.Network(objects)
-        # one extra step past the last slot is not needed: the last encoding slot learns at the first recall slot
-        net.run(n_slots * T)
+        # the last encoding slot learns at the start of the first recall slot: no extra time needed
+        net.run(len(schedule["encoding"]) * T)
+        return {"timed": ta, "groups": groups, "synapses": synapses, "monitors": monitors, "network": net}
 
-        # ---- read out
+    def _signature(self, state, run, schedule):
+        h = hashlib.sha1()
+        for proj in self.description.projections:
+            pre, post, _ = self._connectivity(state, run, proj.name)
+            h.update(pre.tobytes())
+            h.update(post.tobytes())
+        return (len(schedule["encoding"]), h.hexdigest())
+
+    def simulate(self, state: HippocampalState, run: int, keys, values, cues, seed: int) -> SpikingResult:
+        """Encode ``keys`` -> ``values`` (P index sets each) and recall from ``cues`` (Q index sets) in one run.
+
+        ``state`` holds the connectivity and initial weights (run ``run`` of it is used); it is not changed.
+        ``seed`` seeds every random number of the simulation (Poisson inputs, connections to interneurons).
+        """
+        import brian2 as b2
+
+        p, d = self.params, self.description
+        P, Q = len(keys), len(cues)
+        if P < 1 or Q < 1 or len(values) != P:
+            raise ValueError(f"need P >= 1 keys with as many values and Q >= 1 cues, got {P}, {len(values)}, {Q}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+            raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+        schedule = self._schedule(keys, values, cues)
+        if self.device == "runtime":
+            b2.start_scope()
+            b2.prefs.codegen.target = self.codegen
+            b2.defaultclock.dt = p.dt
+            b2.seed(int(seed))
+            handles = self._build(b2, state, run, schedule)
+        else:
+            signature = self._signature(state, run, schedule)
+            if self._built is None or self._built[0] != signature:
+                self._compile(b2, state, run, schedule, int(seed))
+                self._built = (signature, self._handles)
+            handles = self._built[1]
+            run_args = {handles["timed"][name]: values for name, values in schedule.items()}
+            for proj in d.projections:
+                run_args[handles["synapses"][proj.name].w] = self._connectivity(state, run, proj.name)[2]
+            os.environ["BIOKV_SEED"] = str(int(seed))
+            b2.device.run(run_args=run_args, with_output=False)
+        return self._read_out(handles, P, Q, int(seed))
+
+    def _compile(self, b2, state, run, schedule, seed):
+        if self.build_dir is None:
+            self.build_dir = tempfile.mkdtemp(prefix="biokv-standalone-")
+        b2.set_device("cpp_standalone", directory=self.build_dir, build_on_run=False, with_output=False)
+        b2.device.reinit()
+        b2.device.activate(directory=self.build_dir, build_on_run=False, with_output=False)
+        b2.defaultclock.dt = self.params.dt
+        b2.device.insert_code("main", _SEED_FROM_ENVIRONMENT)
+        self._handles = self._build(b2, state, run, schedule)
+        b2.device.build(run=False, directory=self.build_dir, with_output=False)
+        self.compilations += 1
+
+    def close(self):
+        """Leave the standalone device (Brian2's device is global to the process)."""
+        if self.device == "cpp_standalone" and self._built is not None:
+            import brian2 as b2
+
+            b2.device.reinit()
+            b2.set_device("runtime")
+            self._built = None
+
+    def _read_out(self, handles, P, Q, seed) -> SpikingResult:
+        ctx = self.description.population("CTX")
+        n_slots = P + Q
+        slot_s = float(self.params.presentation)
         counts, spikes = {}, {}
-        slot_s = float(T)
-        for name, mon in monitors.items():
+        for name, mon in handles["monitors"].items():
             i, t = np.asarray(mon.i), np.asarray(mon.t_)
             slot = np.minimum((t / slot_s).astype(int), n_slots - 1)
-            c = np.zeros((n_slots, groups[name].N), dtype=np.int32)
+            c = np.zeros((n_slots, handles["groups"][name].N), dtype=np.int32)
             np.add.at(c, (slot, i), 1)
             counts[name], spikes[name] = c, (i, t)
-        self._check_runaway(counts, layers, slot_s)
+        self._check_runaway(counts, handles["groups"], slot_s)
         recalled = np.stack([k_winners(counts["CTX"][P + q].astype(float), ctx.active,
                                        step_key(np.uint64(seed), np.uint64(0x5EED), q)) for q in range(Q)])
-        weights = {name: np.asarray(syn.w[:]).copy() for name, syn in synapses.items()}
+        weights = {name: np.asarray(syn.w[:]).copy() for name, syn in handles["synapses"].items()}
         return SpikingResult(counts, spikes, P, recalled, weights, slot_s)
 
     def _connectivity(self, state: HippocampalState, run: int, name: str):
@@ -241,7 +331,7 @@ class SpikingHippocampus:
             return pre, out.ravel(), state.ca3.w_out[run].ravel()
         raise ValueError(f"the spiking network does not know projection {name!r}")
 
-    def _check_runaway(self, counts, layers, slot_s):
+    def _check_runaway(self, counts, groups, slot_s):
         for name, c in counts.items():
             rate = c.mean(axis=1) / slot_s
             worst = int(np.argmax(rate))
@@ -249,5 +339,5 @@ class SpikingHippocampus:
                 raise RunawayActivityError(f"{name} fired at {rate[worst]:.0f} Hz on average in slot {worst} "
                                            f"(limit {self.params.max_rate}): runaway activity; lower the drive "
                                            "or raise the inhibition")
-            if np.isnan(np.asarray(layers[name].v_)).any():
+            if np.isnan(np.asarray(groups[name].v_)).any():
                 raise RunawayActivityError(f"{name}: membrane potential became NaN")
