@@ -49,6 +49,8 @@ class SpikingResult:
     recalled : int array (Q, ctx_active)
         The most active cortical cells in each recall slot.
     weights : dict of projection -> float array of the final synaptic weights (same order as built)
+    duration_per_slot : float
+        Presentation length in seconds.
     """
 
     counts: dict
@@ -257,6 +259,10 @@ class SpikingHippocampus:
             raise ValueError(f"need P >= 1 keys with as many values and Q >= 1 cues, got {P}, {len(values)}, {Q}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+        for name, pats, pop in (("keys", keys, "EC"), ("cues", cues, "EC"), ("values", values, "CTX")):
+            size = d.population(pop).size
+            if any(len(x) and (np.min(x) < 0 or np.max(x) >= size) for x in pats):
+                raise ValueError(f"{name} hold indices of active {pop} cells, which must be in [0, {size - 1}]")
         schedule = self._schedule(keys, values, cues)
         if self.device == "runtime":
             b2.start_scope()

@@ -65,6 +65,19 @@ def test_runaway_activity_stops_with_a_clear_error():
         _run(dict(j_ec_dg=1e5 * mV, inhibition=1e-3 * mV, max_rate=50 * Hz))
 
 
+def test_invalid_patterns_and_seed_are_rejected_before_building():
+    d = hippocampal_network(**TINY)
+    state = HippocampalRateTwin(d).init_state(0, [0])
+    net = SpikingHippocampus(d, SpikingParameters(**FAST))
+    good = np.arange(8)[None]
+    with pytest.raises(ValueError, match=r"keys hold indices of active EC cells, which must be in \[0, 59\]"):
+        net.simulate(state, 0, good + 55, np.arange(5)[None], good, seed=1)
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        net.simulate(state, 0, good, np.arange(5)[None], good, seed=-1)
+    with pytest.raises(ValueError, match="device must be one of"):
+        SpikingHippocampus(d, device="gpu")
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(presentation=100), "presentation must be a quantity with the unit of"),
     (dict(ec_rate_on=5 * mV), "ec_rate_on must be a quantity with the unit of"),
