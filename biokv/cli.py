@@ -1,4 +1,4 @@
-"""Command-line interface: ``biokv list``, ``biokv run``, ``biokv params``."""
+"""Command-line interface: ``biokv list``, ``biokv run``, ``biokv params``, ``biokv demo``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,27 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     pa = sub.add_parser("params", help="list an experiment's parameters, defaults and allowed values")
     pa.add_argument("name")
+    demo = sub.add_parser("demo", help="the spiking hippocampal network against its rate twin (spiking-recall on "
+                                       "the C++ standalone device, default size)")
+    demo.add_argument("--out", type=Path, help="output folder (default results/demo)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--quiet", action="store_true")
     return p
+
+
+def _run(experiments, name, overrides, model, seed, out, quick, quiet) -> int:
+    out = out if out is not None else Path("results") / name
+    try:
+        ds = experiments.run(name, overrides=overrides, model_file=model, seed=seed, out_dir=out, quick=quick,
+                             quiet=quiet)
+    except KeyboardInterrupt:
+        partial = out / "result.partial.nc"
+        where = f"; finished samples are in {partial}" if partial.exists() else ""
+        print(f"biokv: interrupted{where}", file=sys.stderr)
+        return 130
+    print(experiments.get(name).report(ds))
+    print(f"wrote {out}/result.nc, figures and summary.md")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -42,18 +62,12 @@ def main(argv=None) -> int:
             for key, default, allowed, doc in describe(exp.config_class):
                 print(f"{key} = {default!r}  ({allowed})  {doc}")
             return 0
-        out = args.out if args.out is not None else Path("results") / args.name
-        try:
-            ds = experiments.run(args.name, overrides=args.overrides, model_file=args.model, seed=args.seed,
-                                 out_dir=out, quick=args.quick, quiet=args.quiet)
-        except KeyboardInterrupt:
-            partial = out / "result.partial.nc"
-            where = f"; finished samples are in {partial}" if partial.exists() else ""
-            print(f"biokv: interrupted{where}", file=sys.stderr)
-            return 130
-        print(experiments.get(args.name).report(ds))
-        print(f"wrote {out}/result.nc, figures and summary.md")
-        return 0
+        if args.command == "demo":
+            out = args.out if args.out is not None else Path("results") / "demo"
+            return _run(experiments, "spiking-recall", ["spiking.device=cpp_standalone"], None, args.seed, out,
+                        False, args.quiet)
+        return _run(experiments, args.name, args.overrides, args.model, args.seed, args.out, args.quick,
+                    args.quiet)
     except ConfigError as err:
         print(f"biokv: error: {err}", file=sys.stderr)
         return 2

@@ -234,7 +234,7 @@ class SpikingHippocampus:
         objects += list(monitors.values())
         net = b2.Network(objects)
         # the last encoding slot learns at the start of the first recall slot: no extra time needed
-        net.run(len(schedule["encoding"]) * T)
+        net.run(len(schedule["encoding"]) * T, namespace={})  # every identifier is in an explicit namespace
         return {"timed": ta, "groups": groups, "synapses": synapses, "monitors": monitors, "network": net}
 
     def _signature(self, state, run, schedule):

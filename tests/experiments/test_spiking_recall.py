@@ -1,0 +1,22 @@
+import numpy as np
+
+from biokv import experiments
+
+TINY = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.dg_active=6",
+        "network.ec_dg_fan_in=0.3", "network.mf_contacts=3", "network.n_ca3=40", "network.ca3_active=4",
+        "network.pp_fan_in=0.3", "network.n_ctx=40", "network.ctx_active=5", "network.ctx_fan_out=0.3",
+        "spiking.device=runtime", "spiking.presentation_ms=40", "spiking.dt_ms=0.2", "n_pairs=4",
+        "cue_levels=1,0.5", "raster_presentations=2"]
+
+
+def test_spiking_recall_runs_and_reports_both_backends(tmp_path):
+    ds = experiments.run("spiking-recall", overrides=TINY, out_dir=tmp_path, seed=2, quiet=True)
+    assert ds["recall_accuracy"].dims == ("backend", "cue", "age")
+    assert ds["ca3_jaccard"].sizes["age"] == 4
+    assert np.all((ds["ca3_jaccard"] >= 0) & (ds["ca3_jaccard"] <= 1))
+    acc = ds["recall_accuracy"].values
+    assert np.all((acc >= 0) & (acc <= 1))
+    assert set(ds.population.values) == {"DG", "CA3", "CTX"}
+    for name in ("raster.png", "recall_by_age.png", "summary.md", "result.nc"):
+        assert (tmp_path / name).exists()
+    assert "CA3 agreement at encoding" in (tmp_path / "summary.md").read_text()
