@@ -213,13 +213,14 @@ def hippocampal_network(n_ec: int = 1000, ec_active: int = 100, n_dg: int = 4000
     projs = []
     if with_dg:
         pops.append(Population("DG", n_dg, dg_active, "kwta",
-                               "granule cells, ~4 per CA3 cell (van Dijk et al. 2016); 2-5% active (Chawla et al.)"))
+                               "granule cells, ~4 per CA3 cell (van Dijk et al. 2016); 2-5% active "
+                               "(Chawla et al.)"))
         projs.append(Projection("ec_dg", "EC", "DG", "fan_in", int(ec_dg_fan_in * n_ec), weight=None,
                                 basis="sparse EC input to granule cells, fixed weights"))
         projs.append(Projection("mf", "DG", "CA3", "fan_out", mf_contacts, weight=mf_weight,
                                 gain={"encode": 1.0, "recall": 0.0},
-                                basis="mossy fibres: 11-15 CA3 cells per granule cell (Acsady et al. 1998), strong; "
-                                      "needed for encoding, not for recall (Lee & Kesner 2004)"))
+                                basis="mossy fibres: 11-15 CA3 cells per granule cell (Acsady et al. 1998), "
+                                      "strong; needed for encoding, not for recall (Lee & Kesner 2004)"))
     pops.append(Population("CA3", n_ca3, ca3_active, "kwta", "CA3 pyramidal cells, a few % active"))
     pops.append(Population("CTX", n_ctx, ctx_active, "value", "neocortical value layer"))
     projs.append(Projection("pp", "EC", "CA3", "fan_in", int(pp_fan_in * n_ec), weight_max=initial_weight_max,
@@ -231,7 +232,8 @@ def hippocampal_network(n_ec: int = 1000, ec_active: int = 100, n_dg: int = 4000
                                 basis="return projection mirroring the input mask, as in the MHN"))
     elif ctx_connectivity == "fan_out":
         projs.append(Projection("ca3_ctx", "CA3", "CTX", "fan_out", int(ctx_fan_out * n_ctx),
-                                weight_max=initial_weight_max, learning_rate=learning_rate, basis="CA3 (via CA1/EC) to neocortex, Hebbian"))
+                                weight_max=initial_weight_max, learning_rate=learning_rate,
+                                basis="CA3 (via CA1/EC) to neocortex, Hebbian"))
     else:
         raise ValueError(f"ctx_connectivity must be 'fan_out' or 'mirror', got {ctx_connectivity!r}")
     return NetworkDescription(tuple(pops), tuple(projs))

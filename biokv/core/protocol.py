@@ -54,8 +54,8 @@ def random_pattern_source(n_visible: int, n_active: int, n_burnin: int, n_memori
     return draw
 
 
-def retention_overlaps(models: dict[str, KWinnerMHN], pattern_source: PatternSource, cue_levels: Sequence[float], seed: int, runs: Sequence
-                       ) -> dict[str, dict[str, np.ndarray]]:
+def retention_overlaps(models: dict[str, KWinnerMHN], pattern_source: PatternSource, cue_levels: Sequence[float],
+                       seed: int, runs: Sequence) -> dict[str, dict[str, np.ndarray]]:
     """Run the retention protocol for several models on the same patterns and cues.
 
     Parameters

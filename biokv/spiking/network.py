@@ -154,7 +154,7 @@ class SpikingHippocampus:
         ta = {name: b2.TimedArray(values, dt=T, name=name) for name, values in schedule.items()}
         ns = {**ta, "half_slot": T / 2, "v_rest": p.v_rest, "v_reset": p.v_reset, "v_threshold": p.v_threshold,
               "tau_m": p.tau_m, "tau_e": p.tau_e, "tau_i": p.tau_i, "inh_tau_m": p.inh_tau_m,
-              "inh_tau_e": p.inh_tau_e, "inh_threshold": p.inh_threshold}
+              "inh_tau_e": p.inh_tau_e, "inh_threshold": p.inh_threshold, "onset_inhibition": p.onset_inhibition}
         objects = []
         ec = b2.NeuronGroup(d.population("EC").size, """
             rate = rate_off + (rate_on - rate_off) * key_bits(t, i) : Hz
@@ -191,7 +191,7 @@ class SpikingHippocampus:
             i_e.connect()
             i_e.jump = p.inhibition / n_inh
             for grp in (g, inh):
-                reset = "v = v_rest; Ie = 0*mV" + ("; Ii = 0*mV; count = 0" if grp is g else "")
+                reset = "v = v_rest; Ie = 0*mV" + ("; Ii = onset_inhibition; count = 0" if grp is g else "")
                 objects.append(grp.run_regularly(reset, dt=T, when="start", order=1, name=f"{grp.name}_reset"))
             layers[pop.name] = g
             objects += [g, inh, e_i, i_e]

@@ -47,6 +47,9 @@ class SpikingParameters:
     inh_drive: Quantity = _q(20 * mV)  #: jump of an interneuron's input current per principal-cell spike
     inh_connection_p: float = 0.5  #: probability of a principal cell -> interneuron connection
     inhibition: Quantity = _q(200 * mV)  #: summed inhibitory jump on a principal cell when every interneuron fires
+    #: inhibitory current of principal cells at the start of each presentation, so that the first cycle is
+    #: E%-max too (with 0, the onset volley recruits most cells)
+    onset_inhibition: Quantity = _q(150 * mV)
     feedback_delay: Quantity = _q(1 * ms)  #: principal cell -> interneuron -> principal cell, each way
     j_ec_dg: Quantity = _q(100 * mV)  #: EC -> DG drive scale
     j_pp: Quantity = _q(400 * mV)  #: perforant path EC -> CA3 drive scale
@@ -64,7 +67,10 @@ class SpikingParameters:
                 if not isinstance(value, Quantity) or not have_same_dimensions(value, default):
                     raise ValueError(f"{f.name} must be a quantity with the unit of {default!r} "
                                      f"(e.g. {default!r}), got {value!r}")
-                if f.name not in ("v_rest", "v_threshold", "v_reset", "inh_threshold") and float(value) <= 0:
+                if f.name == "onset_inhibition":
+                    if float(value) < 0:
+                        raise ValueError(f"{f.name} must be >= 0, got {value!r}")
+                elif f.name not in ("v_rest", "v_threshold", "v_reset", "inh_threshold") and float(value) <= 0:
                     raise ValueError(f"{f.name} must be positive, got {value!r}")
             elif not isinstance(value, (int, float)) or not 0 < value <= 1:
                 raise ValueError(f"{f.name} must be a number in (0, 1], got {value!r}")
