@@ -25,28 +25,28 @@ def _run(params=None, P=4, Q=2, **network):
     return d, state, keys, vals, net.simulate(state, 0, keys, vals, keys[:Q], seed=5), net
 
 
+def _replay_rule(w, learner, target, patterns, n_target, ca3_counts, eps):
+    """The K-winner rule slot by slot: synapses whose CA3 cell (index array ``learner``) fired move toward the
+    pattern bit of their ``target`` cell."""
+    w = w.copy()
+    for p, pattern in enumerate(patterns):
+        bits = np.zeros(n_target)
+        bits[pattern] = 1
+        learn = (ca3_counts[p] > 0)[learner]
+        w[learn] = w[learn] + eps * (bits[target[learn]] - w[learn])
+    return w
+
+
 def test_learning_in_the_simulation_is_the_k_winner_rule_applied_to_the_recorded_spikes():
     d, state, keys, vals, res, net = _run()
     assert res.counts["CA3"][:4].sum() > 0, "CA3 must fire during encoding for this test to mean anything"
     eps = d.projection("pp").learning_rate
-    pre, post, w = net._connectivity(state, 0, "pp")  # EC i -> CA3 j, initial weights
-    w = w.copy()
-    for p in range(4):  # encoding slots, in order
-        fired = res.counts["CA3"][p] > 0
-        x = np.zeros(d.population("EC").size)
-        x[keys[p]] = 1
-        learn = fired[post]
-        w[learn] = w[learn] + eps * (x[pre[learn]] - w[learn])
-    np.testing.assert_allclose(res.weights["pp"], w, rtol=0, atol=1e-12)
-    pre, post, w = net._connectivity(state, 0, "ca3_ctx")  # CA3 i -> CTX j
-    w = w.copy()
-    for p in range(4):
-        fired = res.counts["CA3"][p] > 0
-        v = np.zeros(d.population("CTX").size)
-        v[vals[p]] = 1
-        learn = fired[pre]
-        w[learn] = w[learn] + eps * (v[post[learn]] - w[learn])
-    np.testing.assert_allclose(res.weights["ca3_ctx"], w, rtol=0, atol=1e-12)
+    pre, post, w = net._connectivity(state, 0, "pp")  # EC i -> CA3 j: the CA3 cell is the postsynaptic one
+    expected = _replay_rule(w, post, pre, keys, d.population("EC").size, res.counts["CA3"], eps)
+    np.testing.assert_allclose(res.weights["pp"], expected, rtol=0, atol=1e-12)
+    pre, post, w = net._connectivity(state, 0, "ca3_ctx")  # CA3 i -> CTX j: the CA3 cell is the presynaptic one
+    expected = _replay_rule(w, pre, post, vals, d.population("CTX").size, res.counts["CA3"], eps)
+    np.testing.assert_allclose(res.weights["ca3_ctx"], expected, rtol=0, atol=1e-12)
     assert res.recalled.shape == (2, 5)
 
 
