@@ -110,7 +110,7 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     values = random_subsets_runs(run_seeds(ctx.seed, "values", [0]), P, ctx_pop.size, ctx_pop.active)
     cues = [partial_cues_runs(run_seeds(ctx.seed, f"cues:{c!r}", [0]), keys, c) for c in levels]
     start = time.perf_counter()
-    # spiking: encode once, then every cue of every level (cues of different sizes padded per level)
+    # spiking: encode once, then recall every cue of every level, level after level
     net = SpikingHippocampus(description, params, device=cfg.spiking.device, codegen=cfg.spiking.codegen)
     all_cues = [list(c[0]) for c in cues]
     result = net.simulate(state, 0, list(keys[0]), list(values[0]), [q for c in all_cues for q in c],

@@ -20,3 +20,21 @@ def test_spiking_recall_runs_and_reports_both_backends(tmp_path):
     for name in ("raster.png", "recall_by_age.png", "summary.md", "result.nc"):
         assert (tmp_path / name).exists()
     assert "CA3 agreement at encoding" in (tmp_path / "summary.md").read_text()
+
+
+def test_configuration_defaults_are_those_of_the_network_and_the_spiking_parameters():
+    import inspect
+
+    from brian2 import Hz, ms
+
+    from biokv.config import to_dict
+    from biokv.experiments.spiking_recall import HippocampusConfig, SpikingConfig
+    from biokv.network import hippocampal_network
+    from biokv.spiking import SpikingParameters
+
+    factory = {k: v.default for k, v in inspect.signature(hippocampal_network).parameters.items()}
+    config = to_dict(HippocampusConfig())
+    assert config == {k: factory[k] for k in config} and set(config) <= set(factory)
+    spk, default = SpikingConfig(), SpikingParameters()
+    assert spk.presentation_ms * ms == default.presentation and spk.dt_ms * ms == default.dt
+    assert spk.ec_rate_on_hz * Hz == default.ec_rate_on and spk.ec_rate_off_hz * Hz == default.ec_rate_off
