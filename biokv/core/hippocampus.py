@@ -46,6 +46,10 @@ class HippocampalState:
     dg: KWinnerState | None = None
     mf_targets: np.ndarray | None = None
 
+    def copy(self) -> "HippocampalState":
+        """An independent copy (the fixed DG weights and mossy-fibre targets are shared)."""
+        return HippocampalState(self.ca3.copy(), self.dg, self.mf_targets)
+
 
 def _fraction(count: int, total: int) -> float:
     """A fraction f with ``int(f * total) == count`` exactly."""
@@ -119,8 +123,11 @@ class HippocampalRateTwin:
                                  axis=2).reshape(R, P, K * self.mf_contacts)
         return idx, np.full(idx.shape, self.mf_weight)
 
-    def encode(self, state: HippocampalState, keys, values=None) -> dict:
+    def encode(self, state: HippocampalState, keys, values=None, dg_winners=None) -> dict:
         """Store key -> value pairs (R, P, s) one at a time (in place).
+
+        ``dg_winners`` (R, P, k_DG), if given, replaces the DG's own winners as the source of the mossy-fibre
+        input (e.g. the granule cells a spiking network activated), to compare CA3 given the same DG code.
 
         Returns
         -------
@@ -129,7 +136,15 @@ class HippocampalRateTwin:
         out = {}
         drive = None
         if self.with_dg:
-            out["dg_winners"] = self.dentate_winners(state, keys)
+            if dg_winners is None:
+                out["dg_winners"] = self.dentate_winners(state, keys)
+            else:
+                dg_winners = np.asarray(dg_winners)
+                expected = np.shape(keys)[:2] + (self.dg_model.k,)
+                if dg_winners.shape != expected or dg_winners.min() < 0 or dg_winners.max() >= self.dg_model.n_hidden:
+                    raise ValueError(f"dg_winners must have shape {expected} with granule cells in "
+                                     f"[0, {self.dg_model.n_hidden - 1}]")
+                out["dg_winners"] = dg_winners
             if self.mf_weight > 0:
                 drive = self.mossy_drive(state, out["dg_winners"])
         out["ca3_winners"] = self.ca3_model.learn(state.ca3, keys, values, drive, return_winners=True)

@@ -20,6 +20,7 @@ from ..config import ConfigError, param
 from ..core.hippocampus import HippocampalRateTwin
 from ..core.patterns import overlaps, partial_cues_runs, random_subsets_runs
 from ..core.random import run_seeds
+from ..core.selection import k_winners
 from ..network import hippocampal_network
 from ..spiking import SpikingHippocampus, SpikingParameters
 from ..spiking.network import DEVICES
@@ -118,8 +119,13 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     net.close()
     spiking_s = time.perf_counter() - start
     # rate twin on the same connectivity and patterns
+    initial = state.copy()
     enc = twin.encode(state, keys, values)
     twin_values = [twin.recall(state, c)["values"][0] for c in cues]
+    if twin.with_dg:  # CA3 given the spiking network's own DG code (its k most active granule cells)
+        k_dg = description.population("DG").active
+        spk_dg = np.stack([k_winners(result.counts["DG"][p].astype(float), k_dg, np.uint64(p)) for p in range(P)])
+        given = twin.encode(initial, keys, values, dg_winners=spk_dg[None])
 
     by_age = np.arange(P)[::-1]  # pattern index -> age order (age 1 = newest)
     jac = np.array([_jaccard(result.active("CA3")[p], enc["ca3_winners"][0, p]) for p in range(P)])
@@ -129,6 +135,14 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     ds = xr.Dataset(coords={"age": np.arange(1, P + 1), "cue": np.asarray(levels, float),
                             "backend": ["spiking", "rate"]})
     ds["ca3_jaccard"] = ("age", jac[by_age])
+    if twin.with_dg:
+        ds["dg_jaccard"] = ("age", np.array([_jaccard(result.active("DG")[p], enc["dg_winners"][0, p])
+                                             for p in range(P)])[by_age])
+        ds["ca3_jaccard_given_dg"] = ("age", np.array([_jaccard(result.active("CA3")[p], given["ca3_winners"][0, p])
+                                                       for p in range(P)])[by_age])
+        ds["dg_jaccard"].attrs["description"] = "Jaccard(DG cells that fired at encoding, rate twin's DG winners)"
+        ds["ca3_jaccard_given_dg"].attrs["description"] = ("Jaccard(CA3 cells that fired at encoding, the twin's CA3 "
+                                                           "winners given the spiking DG's most active cells)")
     ds["recall_accuracy"] = (("backend", "cue", "age"), np.stack([acc_spk[:, by_age], acc_twin[:, by_age]]))
     pops = [p.name for p in description.populations if p.role != "input"]
     ds = ds.assign_coords(population=pops, phase=["encode", "recall"])
@@ -202,8 +216,13 @@ def report(ds: xr.Dataset) -> str:
              f"simulation {ds.attrs['spiking_wall_s']:.1f} s of wall time.", "",
              f"CA3 agreement at encoding (Jaccard, spiking active set vs rate winners): mean "
              f"{float(ds['ca3_jaccard'].mean()):.2f} (target >= 0.7), median {float(ds['ca3_jaccard'].median()):.2f}.",
-             "", "| cue | spiking recall | rate recall | mean abs. difference by age (target <= 0.1) |",
-             "|---|---|---|---|"]
+             ""]
+    if "dg_jaccard" in ds:
+        lines += [f"DG agreement at encoding: {float(ds['dg_jaccard'].mean()):.2f}; CA3 agreement given the spiking "
+                  f"DG code (the twin's CA3 computed from the spiking network's most active granule cells): "
+                  f"{float(ds['ca3_jaccard_given_dg'].mean()):.2f}.", ""]
+    lines += ["| cue | spiking recall | rate recall | mean abs. difference by age (target <= 0.1) |",
+              "|---|---|---|---|"]
     for cue in ds.cue.values:
         a = ds["recall_accuracy"].sel(cue=cue)
         lines.append(f"| {cue:g} | {float(a.sel(backend='spiking').mean()):.3f} | "

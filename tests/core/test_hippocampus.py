@@ -52,6 +52,23 @@ def test_dentate_winners_are_the_top_k_of_the_fixed_input_and_drive_the_mossy_fi
     assert all(np.isin(enc["ca3_winners"][r, p], idx[r, p]).all() for r in range(2) for p in range(15))
 
 
+def test_encoding_with_given_dentate_winners():
+    twin = HippocampalRateTwin(hippocampal_network(**SMALL))
+    state = twin.init_state(4, range(2))
+    keys, vals = _pairs(2, 10, 200, 20, 150, 15)
+    copy = state.copy()
+    own = twin.encode(state, keys, vals)
+    given = twin.encode(copy, keys, vals, dg_winners=own["dg_winners"])  # the DG's own code: same result
+    np.testing.assert_array_equal(own["ca3_winners"], given["ca3_winners"])
+    np.testing.assert_array_equal(state.ca3.w_in, copy.ca3.w_in)
+    other = np.sort(np.random.default_rng(0).permuted(np.tile(np.arange(800), (2, 10, 1)), axis=2)[..., :24],
+                    axis=2)
+    moved = twin.encode(state.copy(), keys, vals, dg_winners=other)
+    assert not np.array_equal(moved["ca3_winners"], own["ca3_winners"])
+    with pytest.raises(ValueError, match="dg_winners must have shape"):
+        twin.encode(state.copy(), keys, vals, dg_winners=other[:, :, :5])
+
+
 def test_recall_runs_over_the_perforant_path_only():
     twin = HippocampalRateTwin(hippocampal_network(**SMALL))
     state = twin.init_state(2, range(2))

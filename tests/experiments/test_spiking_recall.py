@@ -13,7 +13,8 @@ def test_spiking_recall_runs_and_reports_both_backends(tmp_path):
     ds = experiments.run("spiking-recall", overrides=TINY, out_dir=tmp_path, seed=2, quiet=True)
     assert ds["recall_accuracy"].dims == ("backend", "cue", "age")
     assert ds["ca3_jaccard"].sizes["age"] == 4
-    assert np.all((ds["ca3_jaccard"] >= 0) & (ds["ca3_jaccard"] <= 1))
+    for var in ("ca3_jaccard", "dg_jaccard", "ca3_jaccard_given_dg"):
+        assert np.all((ds[var] >= 0) & (ds[var] <= 1))
     acc = ds["recall_accuracy"].values
     assert np.all((acc >= 0) & (acc <= 1))
     assert set(ds.population.values) == {"DG", "CA3", "CTX"}
