@@ -13,7 +13,7 @@ import xarray as xr
 
 import biokv
 
-__all__ = ["provenance", "atomic_write_text", "write_dataset", "save_figure", "read_dataset"]
+__all__ = ["provenance", "provenance_line", "atomic_write_text", "write_dataset", "save_figure", "read_dataset"]
 
 
 def _version(package: str) -> str:
@@ -28,6 +28,12 @@ def provenance() -> dict:
     return {"biokv_version": biokv.__version__, "numpy_version": np.__version__,
             "brian2_version": _version("brian2"), "numba_version": _version("numba"),
             "xarray_version": xr.__version__}
+
+
+def provenance_line(ds: xr.Dataset) -> str:
+    """One line for a summary: the versions a result was computed with and its full configuration."""
+    return (f"biokv {ds.attrs.get('biokv_version')}, numpy {ds.attrs.get('numpy_version')}, "
+            f"brian2 {ds.attrs.get('brian2_version')}. Configuration: `{ds.attrs.get('config')}`")
 
 
 def _atomic(path: Path, write) -> Path:

@@ -20,6 +20,7 @@ from ..core import metrics, theory
 from ..core.kwinner import LEARNING_RULES, KWinnerMHN
 from ..core.patterns import cue_size
 from ..core.protocol import random_pattern_source, retention_overlaps
+from ..results import provenance_line
 from . import plots
 from .registry import Experiment, register
 
@@ -319,7 +320,6 @@ def theory_table(ds: xr.Dataset) -> str:
 
 
 def report(ds: xr.Dataset, title: str) -> str:
-    cfg = ds.attrs.get("config", "{}")
     parts = [f"# {title}", "",
              f"Experiment `{ds.attrs.get('experiment')}`, seed {ds.attrs.get('seed')}, "
              f"{ds.sizes['sample']} samples x {ds.sizes['run']} runs, {ds.sizes['age']} memory ages; "
@@ -329,8 +329,7 @@ def report(ds: xr.Dataset, title: str) -> str:
     th = theory_table(ds)
     if th:
         parts += ["1-winner MHN against its theory (SI A.2.4):", "", th, ""]
-    parts += [f"biokv {ds.attrs.get('biokv_version')}, numpy {ds.attrs.get('numpy_version')}, "
-              f"brian2 {ds.attrs.get('brian2_version')}. Configuration: `{cfg}`", ""]
+    parts += [provenance_line(ds), ""]
     return "\n".join(parts)
 
 

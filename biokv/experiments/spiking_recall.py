@@ -22,6 +22,7 @@ from ..core.patterns import overlaps, partial_cues_runs, random_subsets_runs
 from ..core.random import run_seeds
 from ..core.selection import k_winners
 from ..network import hippocampal_network
+from ..results import provenance_line
 from ..spiking import SpikingHippocampus, SpikingParameters
 from ..spiking.network import DEVICES
 from .registry import Experiment, register
@@ -149,10 +150,9 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     frac = np.zeros((len(pops), 2))
     rate = np.zeros((len(pops), 2))
     for i, name in enumerate(pops):
-        c = result.counts[name]
         for j, sl in enumerate((slice(0, P), slice(P, None))):
-            frac[i, j] = (c[sl] > 0).mean()
-            rate[i, j] = c[sl].mean() / result.duration_per_slot
+            frac[i, j] = (result.counts[name][sl] > 0).mean()
+            rate[i, j] = result.rates(name)[sl].mean()
     ds["active_fraction"] = (("population", "phase"), frac)
     ds["mean_rate_hz"] = (("population", "phase"), rate)
     ds["expected_fraction"] = ("population", [description.population(n).active / description.population(n).size
@@ -235,8 +235,7 @@ def report(ds: xr.Dataset) -> str:
         lines.append(f"| {pop} | {float(ds['expected_fraction'].sel(population=pop)):.3f} | "
                      f"{float(f.sel(phase='encode')):.3f} | {float(f.sel(phase='recall')):.3f} | "
                      f"{float(r.sel(phase='encode')):.2f} | {float(r.sel(phase='recall')):.2f} |")
-    lines += ["", f"biokv {ds.attrs.get('biokv_version')}, brian2 {ds.attrs.get('brian2_version')}. "
-              f"Configuration: `{ds.attrs.get('config')}`", ""]
+    lines += ["", provenance_line(ds), ""]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from ..config import ConfigError, param
 from ..core.patterns import mean_pairwise_similarity, random_patterns
 from ..core.protocol import RetentionPatterns
 from ..core.tgcrp import tgcrp_leaves
+from ..results import provenance_line
 from . import plots
 from .registry import Experiment, register
 from .retention import (PAPER, NetworkConfig, ProtocolConfig, add_mhn_theory, analyze, check_networks,
@@ -132,8 +133,7 @@ def report(ds: xr.Dataset) -> str:
                      f"{acc['mhn'][0]:.3f} / {acc['mhn'][1]:.3f} |")
     for b in ds.flips.values:
         lines += ["", f"## b = {b}", "", summary_table(ds.sel(flips=b))]
-    lines += ["", f"biokv {ds.attrs.get('biokv_version')}, numpy {ds.attrs.get('numpy_version')}, "
-              f"brian2 {ds.attrs.get('brian2_version')}. Configuration: `{ds.attrs.get('config')}`", ""]
+    lines += ["", provenance_line(ds), ""]
     return "\n".join(lines)
 
 
