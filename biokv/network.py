@@ -170,8 +170,8 @@ def hippocampal_network(n_ec: int = 1000, ec_active: int = 100, n_dg: int = 4000
                         ec_dg_fan_in: float = 0.05, mf_contacts: int = 12, mf_weight: float = 5.0,
                         n_ca3: int = 1000, ca3_active: int = 30, pp_fan_in: float = 0.2, n_ctx: int = 1000,
                         ctx_active: int = 100, ctx_connectivity: str = "fan_out", ctx_fan_out: float = 0.3,
-                        learning_rate: float = 0.3, initial_weight_max: float = 0.1, with_dg: bool = True
-                        ) -> NetworkDescription:
+                        learning_rate: float = 0.3, initial_weight_max: float = 0.1, pp_encode_gain: float = 1.0,
+                        pp_recall_gain: float = 10.0, with_dg: bool = True) -> NetworkDescription:
     """The default hippocampal key-value network (sizes scaled down with rat-like ratios).
 
     Parameters
@@ -206,6 +206,13 @@ def hippocampal_network(n_ec: int = 1000, ec_active: int = 100, n_dg: int = 4000
         Initial plastic weights are drawn from U[0, initial_weight_max): weak naive synapses, so that one
         encoding (eps = 0.3) stands out without the thousands of burn-in patterns the paper uses to reach a
         steady state (with 1, the paper's value, single presentations are swamped by the initial weights).
+    pp_encode_gain, pp_recall_gain : float
+        Gain of the perforant path during encoding and recall. Top-k selection does not depend on a common
+        gain, so the rate twin only uses the ratio of the mossy-fibre weight to ``pp_encode_gain``; a spiking
+        network needs its CA3 cells to reach threshold in both phases. During recall CA3 is driven by the
+        perforant path alone (mossy fibres off, Lee & Kesner 2004), about 10 times more weakly than by the
+        mossy fibres during encoding: the recall gain stands in for the retrieval mode of CA3 (stronger
+        excitatory drive when acetylcholine is low, Hasselmo 1999; recurrent collaterals, not modelled).
     with_dg : bool
         Include DG and the mossy fibres; without them, EC -> CA3 -> CTX is the K-winner MHN.
     """
@@ -224,7 +231,7 @@ def hippocampal_network(n_ec: int = 1000, ec_active: int = 100, n_dg: int = 4000
     pops.append(Population("CA3", n_ca3, ca3_active, "kwta", "CA3 pyramidal cells, a few % active"))
     pops.append(Population("CTX", n_ctx, ctx_active, "value", "neocortical value layer"))
     projs.append(Projection("pp", "EC", "CA3", "fan_in", int(pp_fan_in * n_ec), weight_max=initial_weight_max,
-                            learning_rate=learning_rate,
+                            learning_rate=learning_rate, gain={"encode": pp_encode_gain, "recall": pp_recall_gain},
                             basis="perforant path to CA3; K-winner MHN rule (Bhandarkar & McClelland 2025, eq. 2)"))
     if ctx_connectivity == "mirror":
         projs.append(Projection("ca3_ctx", "CA3", "CTX", "mirror", mirror_of="pp", weight_max=initial_weight_max,

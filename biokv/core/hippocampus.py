@@ -3,7 +3,9 @@
 Reads a :class:`biokv.network.NetworkDescription` (see :func:`biokv.network.hippocampal_network`):
 
 - encoding a key ``x`` with value ``v``: DG winners = top ``k_DG`` of ``W_EC->DG x`` (fixed weights); CA3 winners
-  = top ``k_CA3`` of ``W_PP x + gain_MF * W_MF dg`` (the mossy-fibre input added after the perforant-path sums);
+  = top ``k_CA3`` of ``W_PP x + (gain_MF / gain_PP) W_MF dg`` (the mossy-fibre input added after the
+  perforant-path sums; projection gains in the description are per phase, and a common gain on all inputs of
+  a k-WTA layer does not change its winners);
   then, for every CA3 winner ``i``, ``W_PP[i, j] += eps (x_j - W_PP[i, j])`` for its EC inputs ``j`` and
   ``W_CTX[j, i] += eps (v_j - W_CTX[j, i])`` for its cortical targets ``j``;
 - recall from a cue ``c``: CA3 winners = top ``k_CA3`` of ``W_PP c`` (no mossy fibres); the recalled value is
@@ -78,9 +80,11 @@ class HippocampalRateTwin:
         if (out.learning_rate, out.weight_max) != (pp.learning_rate, pp.weight_max):
             raise ValueError(f"ca3_ctx and pp must share the learning rate and the initial weight range, got "
                              f"{out.learning_rate}, {out.weight_max} and {pp.learning_rate}, {pp.weight_max}")
-        for proj in (pp, out):
-            if proj.gain != {"encode": 1.0, "recall": 1.0}:
-                raise ValueError(f"projection {proj.name}: the rate twin supports gain 1 in both phases only")
+        # a positive gain on every input of a k-WTA layer does not change its winners: only the ratio of the
+        # mossy-fibre to the perforant-path gain at encoding matters
+        if pp.gain["encode"] <= 0 or pp.gain["recall"] <= 0 or out.gain["recall"] <= 0:
+            raise ValueError(f"projections pp and ca3_ctx must be on (gain > 0) when they drive winners, got "
+                             f"pp {pp.gain}, ca3_ctx {out.gain}")
         self.ca3_model = KWinnerMHN(
             n_visible=ec.size, n_hidden=ca3.size, n_active=ec.active, fan_in=_fraction(pp.n_connections, ec.size),
             k=ca3.active, learning_rate=pp.learning_rate, n_output=ctx.size, n_output_active=ctx.active,
@@ -99,7 +103,7 @@ class HippocampalRateTwin:
                                        fan_in=_fraction(ec_dg.n_connections, ec.size), k=dg.active,
                                        learning_rate=1.0, init_weight_max=ec_dg.weight_max)
             self.mf_contacts = mf.n_connections
-            self.mf_weight = mf.weight * mf.gain["encode"]
+            self.mf_weight = mf.weight * mf.gain["encode"] / pp.gain["encode"]
 
     def init_state(self, seed: int, runs) -> HippocampalState:
         """Connectivity and initial weights of independent networks (streams ``network:ca3``, ``network:dg``,

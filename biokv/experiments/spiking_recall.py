@@ -53,6 +53,9 @@ class HippocampusConfig:
     learning_rate: float = param(0.3, "eps of the K-winner rule", low=0.0, high=1.0, low_open=True,
                                  source="Bhandarkar & McClelland 2025")
     initial_weight_max: float = param(0.1, "plastic weights start in U[0, this)", low=0.0, low_open=True)
+    pp_encode_gain: float = param(1.0, "perforant-path gain during encoding", low=0.0, low_open=True)
+    pp_recall_gain: float = param(10.0, "perforant-path gain during recall (CA3 driven by the perforant path "
+                                  "alone)", low=0.0, low_open=True)
     with_dg: bool = param(True, "include DG and the mossy fibres")
 
     def check(self):
@@ -73,7 +76,8 @@ class HippocampusConfig:
 class SpikingConfig:
     """The most used spiking parameters (the rest: :class:`biokv.spiking.SpikingParameters` defaults)."""
 
-    presentation_ms: float = param(100.0, "presentation of one key or cue (ms)", low=1.0)
+    presentation_ms: float = param(200.0, "presentation of one key or cue (ms): one theta cycle; must leave the "
+                                   "phase windows of SpikingParameters inside it", low=1.0)
     dt_ms: float = param(0.1, "integration step (ms)", low=0.001, high=1.0)
     ec_rate_on_hz: float = param(100.0, "Poisson rate of the presented pattern's EC cells (Hz)", low=0.0,
                                  low_open=True)

@@ -1,17 +1,23 @@
 """Spiking hippocampal key-value network in Brian2, built from the same description and connectivity as the
 rate twin (:class:`biokv.core.hippocampus.HippocampalRateTwin`).
 
-One simulation encodes ``P`` key -> value pairs and then recalls from ``Q`` cues, one presentation slot each:
+One simulation encodes ``P`` key -> value pairs and then recalls from ``Q`` cues, one presentation (a theta
+cycle) each:
 
 - EC cells of the slot's pattern fire as Poisson processes at ``ec_rate_on``, the others at ``ec_rate_off``
-  (a ``TimedArray`` of slots x cells, so new patterns need no new code);
-- during encoding the mossy fibres are on (their gain per phase comes from the description) and a Poisson
-  teacher drives the cortical cells of the value;
+  (a ``TimedArray`` of slots x cells, so new patterns need no new code); an EC synapse transmits once, at its
+  cell's burst (:class:`SpikingParameters`), into a slow drive that lasts for the presentation;
+- DG, CA3 and the cortical layer fire in turn, each in its own phase window: cells reach threshold in the order
+  of their drive and each layer's basket cells stop the race after about as many winners as the layer's
+  activity level (E%-max); a principal cell's synapses transmit at its first spike;
+- during encoding the mossy fibres are on (gains per phase come from the description) and a Poisson teacher
+  drives the cortical cells of the value;
 - at the start of each slot, ``run_regularly`` operations apply the K-winner rule for the slot that just ended
   (encoding slots only) -- for every CA3 cell that fired and each of its EC inputs ``w += eps (x - w)``, for
   every cortical target of such a cell ``w += eps (v - w)`` -- and then reset every cell.
 
-The recalled value of a cue is the ``ctx_active`` cortical cells with the most spikes in its slot.
+The recalled value of a cue is the ``ctx_active`` cortical cells with the most spikes in its slot (equal counts:
+the earlier first spike).
 """
 
 from __future__ import annotations
@@ -44,16 +50,19 @@ class SpikingResult:
     ----------
     counts : dict of population -> int array (n_slots, size)
         Spikes of every principal cell in every slot (encoding slots first, then recall slots).
+    first_spike : dict of population -> float array (n_slots, size)
+        Time (s) of each cell's first spike after the start of the slot; ``inf`` if it did not fire.
     spikes : dict of population -> (indices, times in s)
     n_encode : int
     recalled : int array (Q, ctx_active)
-        The most active cortical cells in each recall slot.
+        The most active cortical cells in each recall slot (:meth:`most_active`).
     weights : dict of projection -> float array of the final synaptic weights (same order as built)
     duration_per_slot : float
         Presentation length in seconds.
     """
 
     counts: dict
+    first_spike: dict
     spikes: dict
     n_encode: int
     recalled: np.ndarray
@@ -63,6 +72,13 @@ class SpikingResult:
     def active(self, population: str) -> list[np.ndarray]:
         """Cells that fired in each slot."""
         return [np.flatnonzero(c) for c in self.counts[population]]
+
+    def most_active(self, population: str, slot: int, k: int, key=0) -> np.ndarray:
+        """The ``k`` cells with the most spikes in ``slot`` (sorted indices); equal counts go to the cell that
+        fired first (rank-order code), remaining ties (silent cells) to the hash priorities of ``key``."""
+        fired = np.isfinite(self.first_spike[population][slot])
+        earliness = np.where(fired, 1.0 - self.first_spike[population][slot] / self.duration_per_slot, 0.0)
+        return k_winners(self.counts[population][slot] + earliness, k, np.uint64(key))
 
     def rates(self, population: str) -> np.ndarray:
         """Mean firing rate (Hz) of the population in each slot."""
@@ -152,47 +168,49 @@ class SpikingHippocampus:
         p, d = self.params, self.description
         T = p.presentation
         ta = {name: b2.TimedArray(values, dt=T, name=name) for name, values in schedule.items()}
-        ns = {**ta, "half_slot": T / 2, "v_rest": p.v_rest, "v_reset": p.v_reset, "v_threshold": p.v_threshold,
-              "tau_m": p.tau_m, "tau_e": p.tau_e, "tau_i": p.tau_i, "inh_tau_m": p.inh_tau_m,
-              "inh_tau_e": p.inh_tau_e, "inh_threshold": p.inh_threshold, "onset_inhibition": p.onset_inhibition}
+        ns = {**ta, "slot": T, "half_slot": T / 2, "v_rest": p.v_rest, "v_reset": p.v_reset,
+              "v_threshold": p.v_threshold, "tau_m": p.tau_m, "tau_e": p.tau_e, "tau_i": p.tau_i}
         objects = []
         ec = b2.NeuronGroup(d.population("EC").size, """
             rate = rate_off + (rate_on - rate_off) * key_bits(t, i) : Hz
             rate_on : Hz (shared, constant)
             rate_off : Hz (shared, constant)
-            """, threshold="rand() < rate * dt", namespace=ns, name="EC")
+            count : 1
+            """, threshold="rand() < rate * dt", reset="count += 1", namespace=ns, name="EC")
         ec.rate_on, ec.rate_off = p.ec_rate_on, p.ec_rate_off
-        objects.append(ec)
+        objects += [ec, ec.run_regularly("count = 0", dt=T, when="start", order=1, name="EC_reset")]
         layers = {}
         for pop in d.populations:
             if pop.role == "input":
                 continue
+            opens, closes = self._window(pop.name)
             g = b2.NeuronGroup(pop.size, """
-                dv/dt = (v_rest - v + Ie - Ii) / tau_m : volt (unless refractory)
+                dv/dt = open * (v_rest - v + Is + Ie - Ii) / tau_m : volt (unless refractory)
+                open = int(t - slot * floor(t / slot) >= opens) * int(t - slot * floor(t / slot) < closes) : 1
+                opens : second (shared, constant)
+                closes : second (shared, constant)
+                Is : volt
                 dIe/dt = -Ie / tau_e : volt
                 dIi/dt = -Ii / tau_i : volt
                 count : 1
                 """, threshold="v > v_threshold", reset="v = v_reset; count += 1", refractory=p.refractory,
-                method="exact", namespace=ns, name=pop.name)
-            g.v = p.v_rest
-            n_inh = max(1, int(round(p.inh_per_cell * pop.size)))
-            inh = b2.NeuronGroup(n_inh, """
-                dv/dt = (v_rest - v + Ie) / inh_tau_m : volt (unless refractory)
-                dIe/dt = -Ie / inh_tau_e : volt
-                """, threshold="v > inh_threshold", reset="v = v_rest", refractory=1 * b2.ms, method="exact",
-                namespace=ns, name=f"{pop.name}_inh")
-            inh.v = p.v_rest
-            e_i = b2.Synapses(g, inh, "jump : volt (shared, constant)", on_pre="Ie_post += jump",
-                              delay=p.feedback_delay, name=f"{pop.name}_to_inh")
-            e_i.connect(p=p.inh_connection_p)
-            e_i.jump = p.inh_drive
+                method="euler", namespace=ns, name=pop.name)
+            g.v, g.opens, g.closes = p.v_rest, opens, closes
+            # the layer's basket cells, lumped into one unit that counts the winners' spikes
+            inh = b2.NeuronGroup(1, """
+                n : 1
+                n_fire : 1 (shared, constant)
+                """, threshold="n >= n_fire", reset="n = 0", namespace=ns, name=f"{pop.name}_inh")
+            inh.n_fire = p.inh_count * pop.active
+            e_i = b2.Synapses(g, inh, on_pre="n_post += 1", name=f"{pop.name}_to_inh")
+            e_i.connect()
             i_e = b2.Synapses(inh, g, "jump : volt (shared, constant)", on_pre="Ii_post += jump",
                               delay=p.feedback_delay, name=f"{pop.name}_inh_to")
             i_e.connect()
-            i_e.jump = p.inhibition / n_inh
-            for grp in (g, inh):
-                reset = "v = v_rest; Ie = 0*mV" + ("; Ii = onset_inhibition; count = 0" if grp is g else "")
-                objects.append(grp.run_regularly(reset, dt=T, when="start", order=1, name=f"{grp.name}_reset"))
+            i_e.jump = p.inhibition
+            objects += [g.run_regularly("v = v_rest; Is = 0*mV; Ie = 0*mV; Ii = 0*mV; count = 0", dt=T,
+                                        when="start", order=1, name=f"{pop.name}_reset"),
+                        inh.run_regularly("n = 0", dt=T, when="start", order=1, name=f"{pop.name}_inh_reset")]
             layers[pop.name] = g
             objects += [g, inh, e_i, i_e]
         teacher = b2.NeuronGroup(d.population("CTX").size, """
@@ -207,18 +225,20 @@ class SpikingHippocampus:
         objects += [teacher, t_syn]
 
         groups = {"EC": ec, **layers}
-        scale = {"ec_dg": p.j_ec_dg, "pp": p.j_pp, "mf": p.j_mf, "ca3_ctx": p.j_ctx}
         synapses = {}
         for proj in d.projections:
             pre, post, w = self._connectivity(state, run, proj.name)
+            # synapses run before resets in Brian2's schedule: count_pre is the number of earlier spikes
+            release = p.ec_release_spike - 1 if proj.source == "EC" else 0
             syn = b2.Synapses(groups[proj.source], groups[proj.target], """
                 w : 1
                 jump : volt (shared, constant)
                 eps : 1 (shared, constant)
-                """, on_pre=f"Ie_post += gain_{proj.name}(t) * jump * w", namespace=ns, name=proj.name)
+                """, on_pre=f"Is_post += gain_{proj.name}(t) * jump * w * int(count_pre == {release})",
+                namespace=ns, name=proj.name)
             syn.connect(i=pre, j=post)
             syn.w = w
-            syn.jump = scale[proj.name] / self._expected_active(proj)
+            syn.jump = self._jump(proj)
             if proj.learning_rate is not None:
                 syn.eps = proj.learning_rate
                 if proj.name == "pp":  # CA3 cells that fired learn their EC inputs' key bits
@@ -236,6 +256,19 @@ class SpikingHippocampus:
         # the last encoding slot learns at the start of the first recall slot: no extra time needed
         net.run(len(schedule["encoding"]) * T, namespace={})  # every identifier is in an explicit namespace
         return {"timed": ta, "groups": groups, "synapses": synapses, "monitors": monitors, "network": net}
+
+    def _window(self, population: str):
+        """Phase window (opens, closes) of a layer within each presentation."""
+        p = self.params
+        phases = {"DG": (p.dg_phase, p.ca3_phase), "CA3": (p.ca3_phase, p.ctx_phase), "CTX": (p.ctx_phase, 1.0)}
+        return tuple(phase * p.presentation for phase in phases[population])
+
+    def _jump(self, proj):
+        """Drive added by one transmitting synapse of weight 1 (see :class:`SpikingParameters`)."""
+        p, d = self.params, self.description
+        reference = {"DG": "ec_dg", "CA3": "pp", "CTX": "ca3_ctx"}[proj.target]
+        scale = {"DG": p.j_dg, "CA3": p.j_ca3, "CTX": p.j_ctx}[proj.target]
+        return scale / self._expected_active(d.projection(reference))
 
     def _signature(self, state, run, schedule):
         h = hashlib.sha1()
@@ -305,21 +338,24 @@ class SpikingHippocampus:
             self._built = None
 
     def _read_out(self, handles, P, Q, seed) -> SpikingResult:
-        ctx = self.description.population("CTX")
         n_slots = P + Q
         slot_s = float(self.params.presentation)
-        counts, spikes = {}, {}
+        counts, first, spikes = {}, {}, {}
         for name, mon in handles["monitors"].items():
             i, t = np.asarray(mon.i), np.asarray(mon.t_)
             slot = np.minimum((t / slot_s).astype(int), n_slots - 1)
             c = np.zeros((n_slots, handles["groups"][name].N), dtype=np.int32)
             np.add.at(c, (slot, i), 1)
-            counts[name], spikes[name] = c, (i, t)
+            f = np.full(c.shape, np.inf)
+            np.minimum.at(f, (slot, i), t - slot * slot_s)
+            counts[name], first[name], spikes[name] = c, f, (i, t)
         self._check_runaway(counts, handles["groups"], slot_s)
-        recalled = np.stack([k_winners(counts["CTX"][P + q].astype(float), ctx.active,
-                                       step_key(np.uint64(seed), np.uint64(0x5EED), q)) for q in range(Q)])
         weights = {name: np.asarray(syn.w[:]).copy() for name, syn in handles["synapses"].items()}
-        return SpikingResult(counts, spikes, P, recalled, weights, slot_s)
+        result = SpikingResult(counts, first, spikes, P, None, weights, slot_s)
+        s = self.description.population("CTX").active
+        keys = [step_key(np.uint64(seed), np.uint64(0x5EED), q) for q in range(Q)]
+        result.recalled = np.stack([result.most_active("CTX", P + q, s, keys[q]) for q in range(Q)])
+        return result
 
     def _connectivity(self, state: HippocampalState, run: int, name: str):
         d = self.description

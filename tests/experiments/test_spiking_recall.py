@@ -5,7 +5,7 @@ from biokv import experiments
 TINY = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.dg_active=6",
         "network.ec_dg_fan_in=0.3", "network.mf_contacts=3", "network.n_ca3=40", "network.ca3_active=4",
         "network.pp_fan_in=0.3", "network.n_ctx=40", "network.ctx_active=5", "network.ctx_fan_out=0.3",
-        "spiking.device=runtime", "spiking.presentation_ms=40", "spiking.dt_ms=0.2", "n_pairs=4",
+        "spiking.device=runtime", "spiking.presentation_ms=100", "spiking.dt_ms=0.2", "n_pairs=4",
         "cue_levels=1,0.5", "raster_presentations=2"]
 
 

@@ -1,28 +1,42 @@
-"""Structural checks of the spiking network on a tiny instance (Brian2 runtime device, numpy target)."""
+"""The spiking network on Brian2's runtime device (numpy target): structure on a tiny instance, agreement with
+the rate twin on a half-size one."""
 
 import numpy as np
 import pytest
 from brian2 import Hz, mV, ms
 
 from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.core.patterns import random_subsets_runs
+from biokv.core.patterns import overlaps, random_subsets_runs
 from biokv.core.random import run_seeds
 from biokv.network import hippocampal_network
 from biokv.spiking import RunawayActivityError, SpikingHippocampus, SpikingParameters
 
 TINY = dict(n_ec=60, ec_active=8, n_dg=120, dg_active=6, ec_dg_fan_in=0.3, mf_contacts=3, n_ca3=40,
             ca3_active=4, pp_fan_in=0.3, n_ctx=40, ctx_active=5, ctx_fan_out=0.3)
-FAST = dict(presentation=40 * ms, dt=0.2 * ms)
+FAST = dict(presentation=100 * ms, dt=0.2 * ms)
+# half the default network, with the same expected inputs per cell (5 EC -> DG, 20 perforant-path and 1.44
+# mossy-fibre inputs per CA3 cell, 9 CA3 -> CTX inputs per value cell) and the same activity levels
+HALF = dict(n_ec=500, ec_active=50, n_dg=2000, dg_active=60, ec_dg_fan_in=0.1, n_ca3=500, ca3_active=15,
+            pp_fan_in=0.4, n_ctx=500, ctx_active=50, ctx_fan_out=0.6)
+
+
+def _patterns(d, P, seed=3):
+    keys = random_subsets_runs(run_seeds(seed, "keys", [0]), P, d.population("EC").size, d.population("EC").active)
+    vals = random_subsets_runs(run_seeds(seed, "vals", [0]), P, d.population("CTX").size,
+                               d.population("CTX").active)
+    return keys, vals
 
 
 def _run(params=None, P=4, Q=2, **network):
     d = hippocampal_network(**{**TINY, **network})
     state = HippocampalRateTwin(d).init_state(3, [0])
-    keys = random_subsets_runs(run_seeds(3, "keys", [0]), P, d.population("EC").size, d.population("EC").active)[0]
-    vals = random_subsets_runs(run_seeds(3, "vals", [0]), P, d.population("CTX").size,
-                               d.population("CTX").active)[0]
+    keys, vals = _patterns(d, P)
     net = SpikingHippocampus(d, SpikingParameters(**{**FAST, **(params or {})}))
-    return d, state, keys, vals, net.simulate(state, 0, keys, vals, keys[:Q], seed=5), net
+    return d, state, keys[0], vals[0], net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5), net
+
+
+def _jaccard(a, b):
+    return len(np.intersect1d(a, b)) / len(np.union1d(a, b))
 
 
 def _replay_rule(w, learner, target, patterns, n_target, ca3_counts, eps):
@@ -50,11 +64,23 @@ def test_learning_in_the_simulation_is_the_k_winner_rule_applied_to_the_recorded
     assert res.recalled.shape == (2, 5)
 
 
+def test_layers_fire_in_their_phase_windows_and_the_readout_prefers_the_most_active_cells():
+    d, state, keys, vals, res, net = _run()
+    T = float(net.params.presentation)
+    for name, (opens, closes) in (("DG", (0.5, 0.675)), ("CA3", (0.675, 0.85)), ("CTX", (0.85, 1.0))):
+        phase = res.spikes[name][1] % T / T
+        assert phase.size and np.all((phase >= opens) & (phase < closes + 1e-9)), name
+    slot = 4  # first recall slot
+    ranked = res.most_active("CTX", slot, 5)
+    np.testing.assert_array_equal(ranked, res.recalled[0])
+    counts = res.counts["CTX"][slot]
+    assert counts[ranked].min() >= np.delete(counts, ranked).max()
+
+
 def test_mossy_fibres_drive_ca3_during_encoding_only():
     # perforant path nearly silent: CA3 then fires only through the mossy fibres
-    d, state, keys, vals, res, net = _run(dict(j_pp=1e-6 * mV, j_mf=400 * mV))
-    dg = res.counts["DG"]
-    ca3 = res.counts["CA3"]
+    d, state, keys, vals, res, net = _run(pp_encode_gain=1e-6, pp_recall_gain=1e-6)
+    dg, ca3 = res.counts["DG"], res.counts["CA3"]
     assert dg[:4].sum() > 0 and dg[4:].sum() > 0  # DG follows EC in both phases
     assert ca3[:4].sum() > 0  # encoding: mossy fibres on
     assert ca3[4:].sum() == 0  # recall: mossy fibres off
@@ -62,7 +88,7 @@ def test_mossy_fibres_drive_ca3_during_encoding_only():
 
 def test_runaway_activity_stops_with_a_clear_error():
     with pytest.raises(RunawayActivityError, match="DG fired at .* Hz"):
-        _run(dict(j_ec_dg=1e5 * mV, inhibition=1e-3 * mV, max_rate=50 * Hz))
+        _run(dict(j_dg=1e5 * mV, inhibition=1e-3 * mV, refractory=0.2 * ms, max_rate=50 * Hz))
 
 
 def test_invalid_patterns_and_seed_are_rejected_before_building():
@@ -83,8 +109,36 @@ def test_invalid_patterns_and_seed_are_rejected_before_building():
     (dict(ec_rate_on=5 * mV), "ec_rate_on must be a quantity with the unit of"),
     (dict(tau_m=-1 * ms), "tau_m must be positive"),
     (dict(v_reset=-40 * mV), "need v_rest < v_reset < v_threshold"),
-    (dict(inh_per_cell=2.0), r"inh_per_cell must be a number in \(0, 1\]"),
+    (dict(inh_count=2.0), r"inh_count must be a number in \(0, 1\]"),
+    (dict(ec_release_spike=0), "ec_release_spike must be an integer >= 1"),
+    (dict(ca3_phase=0.9), "phase windows must open in order within the presentation"),
 ])
 def test_parameters_check_units_and_ranges(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SpikingParameters(**kwargs)
+
+
+def test_spiking_network_agrees_with_its_rate_twin_at_half_size():
+    """Same connectivity, weights and patterns: the spiking DG and CA3 pick (nearly) the rate twin's winners and
+    recall the stored values as well as the twin (issue target: mean absolute difference <= 0.1)."""
+    d = hippocampal_network(**HALF)
+    twin = HippocampalRateTwin(d)
+    state = twin.init_state(1, [0])
+    P = 6
+    keys, vals = _patterns(d, P, seed=1)
+    res = SpikingHippocampus(d).simulate(state, 0, keys[0], vals[0], keys[0], seed=1)
+    initial = state.copy()
+    enc = twin.encode(state, keys, vals)
+    recall = twin.recall(state, keys)["values"][0]
+    dg = np.mean([_jaccard(res.active("DG")[p], enc["dg_winners"][0, p]) for p in range(P)])
+    spiking_dg = np.stack([res.most_active("DG", p, d.population("DG").active) for p in range(P)])
+    given = twin.encode(initial, keys, vals, dg_winners=spiking_dg[None])["ca3_winners"][0]
+    ca3 = np.mean([_jaccard(res.active("CA3")[p], given[p]) for p in range(P)])
+    s = d.population("CTX").active
+    acc_spiking, acc_rate = overlaps(res.recalled, vals[0]) / s, overlaps(recall, vals[0]) / s
+    assert dg >= 0.85, dg  # measured 0.93 at full size
+    assert ca3 >= 0.5, ca3  # measured 0.69 at full size (given the spiking DG code)
+    assert np.abs(acc_spiking - acc_rate).mean() <= 0.1, (acc_spiking, acc_rate)
+    for name in ("DG", "CA3"):
+        active = (res.counts[name][:P] > 0).sum(axis=1)
+        assert np.all(np.abs(active - d.population(name).active) <= 0.25 * d.population(name).active), (name, active)
