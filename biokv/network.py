@@ -21,7 +21,7 @@ perforant path (``ctx_connectivity="mirror"``), the network is the K-winner MHN 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = ["Population", "Projection", "NetworkDescription", "hippocampal_network"]
 
@@ -161,6 +161,14 @@ class NetworkDescription:
             if p.name == name:
                 return p
         raise KeyError(f"no projection {name!r}")
+
+    def with_gains(self, **gains: dict) -> "NetworkDescription":
+        """A copy with new per-phase gains, e.g. ``with_gains(pp={"encode": 1.0, "recall": 4.0})``."""
+        unknown = set(gains) - {p.name for p in self.projections}
+        if unknown:
+            raise KeyError(f"no projection {sorted(unknown)[0]!r}")
+        return replace(self, projections=tuple(replace(p, gain=dict(gains[p.name])) if p.name in gains else p
+                                               for p in self.projections))
 
     def has(self, name: str) -> bool:
         return any(p.name == name for p in self.populations + self.projections)

@@ -46,8 +46,10 @@ def sample_dprime(real, pseudo, n_active: int, run_axis: int = -2) -> np.ndarray
     d = _differences(real, pseudo, n_active)
     mean = d.mean(axis=run_axis)
     std = d.std(axis=run_axis)
+    # differences are multiples of 1 / n_active: a spread below rounding error means every run agreed
+    spread = std > 1e-9 / n_active
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(std > 0, mean / np.where(std > 0, std, 1.0), np.nan)
+        return np.where(spread, mean / np.where(spread, std, 1.0), np.nan)
 
 
 def mean_and_sem(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:

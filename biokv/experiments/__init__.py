@@ -1,6 +1,6 @@
 """Registered experiments. Importing this package registers all of them."""
 
-from . import retention, spiking_recall, structured  # noqa: F401  (importing registers the experiments)
+from . import retention, spiking_kwinner, spiking_recall, structured  # noqa: F401  (importing registers the experiments)
 from .registry import Experiment, RunContext, get, names, register, resolve_config, run
 
 __all__ = ["Experiment", "RunContext", "get", "names", "register", "resolve_config", "run"]

@@ -20,7 +20,6 @@ from ..config import ConfigError, param
 from ..core.hippocampus import HippocampalRateTwin
 from ..core.patterns import overlaps, partial_cues_runs, random_subsets_runs
 from ..core.random import run_seeds
-from ..core.selection import k_winners
 from ..network import hippocampal_network
 from ..results import provenance_line
 from ..spiking import SpikingHippocampus, SpikingParameters
@@ -129,7 +128,7 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     twin_values = [twin.recall(state, c)["values"][0] for c in cues]
     if twin.with_dg:  # CA3 given the spiking network's own DG code (its k most active granule cells)
         k_dg = description.population("DG").active
-        spk_dg = np.stack([k_winners(result.counts["DG"][p].astype(float), k_dg, np.uint64(p)) for p in range(P)])
+        spk_dg = np.stack([result.most_active("DG", p, k_dg, key=p) for p in range(P)])
         given = twin.encode(initial, keys, values, dg_winners=spk_dg[None])
 
     by_age = np.arange(P)[::-1]  # pattern index -> age order (age 1 = newest)

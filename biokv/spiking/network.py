@@ -238,7 +238,7 @@ class SpikingHippocampus:
                 namespace=ns, name=proj.name)
             syn.connect(i=pre, j=post)
             syn.w = w
-            syn.jump = self._jump(proj)
+            syn.jump = self.unit_drive(proj.name)
             if proj.learning_rate is not None:
                 syn.eps = proj.learning_rate
                 if proj.name == "pp":  # CA3 cells that fired learn their EC inputs' key bits
@@ -263,9 +263,11 @@ class SpikingHippocampus:
         phases = {"DG": (p.dg_phase, p.ca3_phase), "CA3": (p.ca3_phase, p.ctx_phase), "CTX": (p.ctx_phase, 1.0)}
         return tuple(phase * p.presentation for phase in phases[population])
 
-    def _jump(self, proj):
-        """Drive added by one transmitting synapse of weight 1 (see :class:`SpikingParameters`)."""
+    def unit_drive(self, projection: str):
+        """Drive (volt) that one transmitting synapse of weight 1 of ``projection`` adds before its phase gain
+        (see :class:`SpikingParameters`)."""
         p, d = self.params, self.description
+        proj = d.projection(projection)
         reference = {"DG": "ec_dg", "CA3": "pp", "CTX": "ca3_ctx"}[proj.target]
         scale = {"DG": p.j_dg, "CA3": p.j_ca3, "CTX": p.j_ctx}[proj.target]
         return scale / self._expected_active(d.projection(reference))

@@ -135,7 +135,8 @@ def test_model_files_in_repository_match_defaults():
     from biokv.config import to_dict
 
     files = sorted((Path(__file__).parents[2] / "models").glob("*.toml"))
-    assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "structured-patterns"}
+    assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "structured-patterns",
+                                       "spiking-recall", "spiking-kwinner"}
     for f in files:
         assert to_dict(experiments.resolve_config(f.stem, model_file=f)) == to_dict(experiments.resolve_config(f.stem))
 

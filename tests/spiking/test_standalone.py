@@ -9,10 +9,6 @@ import textwrap
 import numpy as np
 from brian2 import ms
 
-from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.core.patterns import random_subsets_runs
-from biokv.core.random import run_seeds
-from biokv.network import hippocampal_network
 from biokv.spiking import SpikingHippocampus, SpikingParameters
 
 NETWORK = dict(n_ec=100, ec_active=10, n_dg=200, dg_active=8, ec_dg_fan_in=0.5, mf_contacts=4, n_ca3=80,
@@ -81,7 +77,7 @@ def test_compile_once_run_many_and_match_the_runtime_device(tmp_path):
     namespace = {}
     exec(SETUP, namespace)
     net = SpikingHippocampus(namespace["d"], SpikingParameters(dt=0.2 * ms), device="runtime")
-    keys_a, keys_b, vals = namespace["keys_a"], namespace["keys_b"], namespace["vals"]
+    keys_a, vals = namespace["keys_a"], namespace["vals"]
     runtime = net.simulate(namespace["state"], 0, keys_a, vals, keys_a, seed=7)
     encoding, recall = range(P), range(P, 2 * P)
     for pop, slots in (("DG", encoding), ("CA3", encoding), ("CTX", recall)):
