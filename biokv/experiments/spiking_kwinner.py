@@ -273,21 +273,25 @@ def analyze(ds: xr.Dataset, s: int, age_bins, n_boot: int, seed: int) -> xr.Data
 def figures(ds: xr.Dataset) -> dict:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, ds.sizes["cue"], figsize=(5.5 * ds.sizes["cue"], 3.8), constrained_layout=True,
-                             squeeze=False)
     width = max(1, ds.sizes["age"] // 40)  # moving average over ages for legibility
     kernel = np.ones(width) / width
-    for ax, cue in zip(axes[0], ds.cue.values):
-        for model, style in zip(MODELS, ("-", "--", ":")):
-            y = ds["raw_difference"].sel(model=model, cue=cue).values
-            smooth = np.convolve(y, kernel, mode="valid")
-            ax.plot(ds.age.values[width - 1:], smooth, style, lw=1.2, label=model)
-        ax.set(xscale="log", title=f"{cue:.0%} cues", xlabel="age (memories stored since)",
-               ylabel=f"R.D. (moving average over {width} ages)")
-        ax.axhline(0, color="0.6", lw=0.6)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    return {"raw_difference": fig}
+    out = {}
+    for var, label in (("raw_difference", "R.D."), ("dprime", "d'")):
+        fig, axes = plt.subplots(1, ds.sizes["cue"], figsize=(5.5 * ds.sizes["cue"], 3.8), constrained_layout=True,
+                                 squeeze=False)
+        for ax, cue in zip(axes[0], ds.cue.values):
+            for model, style in zip(MODELS, ("-", "--", ":")):
+                y = np.nan_to_num(ds[var].sel(model=model, cue=cue).values)  # undefined d' (all runs equal): 0
+                ax.plot(ds.age.values[width - 1:], np.convolve(y, kernel, mode="valid"), style, lw=1.2, label=model)
+            ax.set(xscale="log", title=f"{cue:.0%} cues", xlabel="age (memories stored since)",
+                   ylabel=f"{label} (moving average over {width} ages)")
+            if var == "dprime":
+                ax.set_yscale("symlog", linthresh=1.0)
+            ax.axhline(0, color="0.6", lw=0.6)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+        out[var] = fig
+    return out
 
 
 def report(ds: xr.Dataset) -> str:
