@@ -37,6 +37,7 @@ from .spiking_recall import SpikingConfig
 
 PAPER = "Bhandarkar & McClelland 2025"
 MODELS = ("spiking-kwinner", "rate-kwinner", "rate-mhn")
+KINDS = ("real", "pseudo")  # cues of memories and of pseudo-memories
 
 
 @dataclass
@@ -145,8 +146,9 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
     memories = random_subsets_runs(run_seeds(ctx.seed, "memories", runs), M, n, s)
     pseudo = random_subsets_runs(run_seeds(ctx.seed, "pseudo", runs), M, n, s)
     levels = cfg.cue_levels
-    cues = {(kind, c): partial_cues_runs(run_seeds(ctx.seed, f"cues:{kind}:{c!r}", runs), pats, c)
-            for kind, pats in (("real", memories), ("pseudo", pseudo)) for c in levels}
+    targets = dict(zip(KINDS, (memories, pseudo)))
+    cues = {(kind, c): partial_cues_runs(run_seeds(ctx.seed, f"cues:{kind}:{c!r}", runs), targets[kind], c)
+            for kind in KINDS for c in levels}
     start = time.perf_counter()
     if cfg.n_burnin:
         twin.encode(state, burn, burn)
@@ -156,8 +158,7 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
     twin.encode(rate, memories, memories)
     out = np.zeros((len(MODELS), 2, len(levels), R, M), np.int16)  # model, kind, cue, run, pattern
     for (kind, c), q in cues.items():
-        out[1, ("real", "pseudo").index(kind), levels.index(c)] = overlaps(
-            twin.recall(rate, q)["values"], memories if kind == "real" else pseudo)
+        out[1, KINDS.index(kind), levels.index(c)] = overlaps(twin.recall(rate, q)["values"], targets[kind])
 
     # 1-winner MHN with as many weights
     mhn = KWinnerMHN(n_visible=n, n_hidden=net_cfg.mhn_hidden, n_active=s, fan_in=1.0, k=1, learning_rate=1.0,
@@ -166,8 +167,7 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
     mhn.learn(mhn_state, burn)
     mhn.learn(mhn_state, memories)
     for (kind, c), q in cues.items():
-        out[2, ("real", "pseudo").index(kind), levels.index(c)] = overlaps(
-            mhn.retrieve(mhn_state, q), memories if kind == "real" else pseudo)
+        out[2, KINDS.index(kind), levels.index(c)] = overlaps(mhn.retrieve(mhn_state, q), targets[kind])
 
     # spiking network: drive gains from the burned-in (encoding) and the rate-trained (recall) weights of run 0
     params = cfg.spiking.parameters()
@@ -183,7 +183,7 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
     ctx_gain = ctx_target / (unit_ctx * _median_kth(w_out, winners, net_cfg.n_hidden, s))
     description = net_cfg.description(enc_gain, rec_gain).with_gains(ca3_ctx={"encode": 1.0, "recall": ctx_gain})
     net = SpikingHippocampus(description, params, device=cfg.spiking.device, codegen=cfg.spiking.codegen)
-    order = [(kind, c) for kind in ("real", "pseudo") for c in levels]
+    order = [(kind, c) for kind in KINDS for c in levels]
     active = np.zeros((R, 2))
     finished = []
     try:
@@ -192,8 +192,7 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
             res = net.simulate(state, r, memories[r], memories[r], all_cues, seed=(ctx.seed * 1009 + r) % 2**32)
             for i, (kind, c) in enumerate(order):
                 got = res.recalled[i * M:(i + 1) * M]
-                out[0, ("real", "pseudo").index(kind), levels.index(c), r] = overlaps(
-                    got, memories[r] if kind == "real" else pseudo[r])
+                out[0, KINDS.index(kind), levels.index(c), r] = overlaps(got, targets[kind][r])
             active[r] = [(res.counts["CA3"][:M] > 0).sum(1).mean(), (res.counts["CA3"][M:] > 0).sum(1).mean()]
             finished.append(r)
             ctx.checkpoint(_dataset(out, levels, finished, M))
@@ -214,7 +213,7 @@ def _dataset(out, levels, finished, M) -> xr.Dataset:
     order = np.argsort(ages)
     data = out[:, :, :, finished][..., order]
     return xr.Dataset({"overlap": (("model", "kind", "cue", "run", "age"), data)},
-                      coords={"model": list(MODELS), "kind": ["real", "pseudo"], "cue": np.asarray(levels, float),
+                      coords={"model": list(MODELS), "kind": list(KINDS), "cue": np.asarray(levels, float),
                               "run": np.asarray(finished), "age": np.arange(1, M + 1)})
 
 
