@@ -1,4 +1,4 @@
-"""Command-line interface: ``biokv list``, ``biokv run``, ``biokv params``, ``biokv demo``."""
+"""Command-line interface: ``biokv list | params | show-config | run | sweep | info | plot | demo``."""
 
 from __future__ import annotations
 
@@ -15,21 +15,65 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the experiments")
     r = sub.add_parser("run", help="run an experiment and write result.nc, figures and summary.md")
     r.add_argument("name", help="experiment name (see 'biokv list')")
-    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter, e.g. --set kwinner.k=10 (repeatable)")
-    r.add_argument("--model", type=Path, help="TOML parameter file (see models/)")
+    _layers(r)
     r.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     r.add_argument("--out", type=Path, help="output folder (default results/NAME)")
-    r.add_argument("--quick", action="store_true", help="a small version that runs in well under 2 minutes")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     pa = sub.add_parser("params", help="list an experiment's parameters, defaults and allowed values")
     pa.add_argument("name")
+    sc = sub.add_parser("show-config", help="print an experiment's resolved configuration as TOML (a model file)")
+    sc.add_argument("name")
+    _layers(sc)
+    sw = sub.add_parser("sweep", help="run an experiment over a grid of parameters x seeds on Dask (resumable)")
+    sw.add_argument("name", help="experiment name (see 'biokv list')")
+    sw.add_argument("--grid", action="append", default=[], required=True, metavar="KEY=V1,V2,...",
+                    help="a grid dimension, e.g. --grid kwinner.k=1,10,50 (repeatable: the grid is the product)")
+    sw.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds 0..N-1 per grid point (default 1)")
+    _layers(sw)
+    sw.add_argument("--out", type=Path, help="output folder (default results/sweep-NAME)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="existing Dask scheduler, e.g. tcp://host:8786 "
+                    "(default: a local cluster)")
+    sw.add_argument("--workers", type=int, help="workers of the local cluster (default: one per core)")
+    sw.add_argument("--metric", help="headline metric of the summary figure (default: the experiment's first)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    info = sub.add_parser("info", help="configuration, provenance and headline metrics of result.nc or sweep.nc")
+    info.add_argument("file", type=Path)
+    pl = sub.add_parser("plot", help="redraw the figures of result.nc or sweep.nc from the file alone")
+    pl.add_argument("file", type=Path)
+    pl.add_argument("--format", default="png", choices=("png", "pdf", "svg"))
+    pl.add_argument("--out", type=Path, help="folder of the figures (default: the file's folder)")
+    pl.add_argument("--metric", help="sweep.nc: the headline metric to draw (default: the first)")
     demo = sub.add_parser("demo", help="the spiking hippocampal network against its rate twin (spiking-recall on "
                                        "the C++ standalone device, default size)")
     demo.add_argument("--out", type=Path, help="output folder (default results/demo)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true")
     return p
+
+
+def _layers(parser):
+    parser.add_argument("--model", type=Path, help="TOML parameter file (see models/)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a parameter, e.g. --set kwinner.k=10 (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="the experiment's small version")
+
+
+def _sweep(args) -> int:
+    from .sweep import SweepError, run_sweep
+
+    out = args.out if args.out is not None else Path("results") / f"sweep-{args.name}"
+    try:
+        run_sweep(args.name, args.grid, args.seeds, model_file=args.model, quick=args.quick, overrides=args.overrides,
+                  out_dir=out, scheduler=args.scheduler, workers=args.workers, metric=args.metric, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print(f"biokv: interrupted; finished tasks are in {out}/tasks: run the same command to resume",
+              file=sys.stderr)
+        return 130
+    except SweepError as err:
+        print(f"biokv: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}/sweep.nc, the summary figure and summary.md")
+    return 0
 
 
 def _run(experiments, name, overrides, model, seed, out, quick, quiet) -> int:
@@ -61,6 +105,23 @@ def main(argv=None) -> int:
             exp = experiments.get(args.name)
             for key, default, allowed, doc in describe(exp.config_class):
                 print(f"{key} = {default!r}  ({allowed})  {doc}")
+            return 0
+        if args.command == "show-config":
+            from .config import to_toml
+
+            cfg = experiments.resolve_config(args.name, args.model, args.overrides, args.quick)
+            print(to_toml(cfg, header=f'experiment = "{args.name}"'), end="")
+            return 0
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command in ("info", "plot"):
+            from . import inspection as inspect
+
+            if args.command == "info":
+                print(inspect.info(args.file))
+            else:
+                for path in inspect.plot(args.file, args.format, args.out, args.metric):
+                    print(f"wrote {path}")
             return 0
         if args.command == "demo":
             out = args.out if args.out is not None else Path("results") / "demo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
+import threading
 from importlib import metadata
 from pathlib import Path
 
@@ -56,14 +57,23 @@ def atomic_write_text(path, text: str) -> Path:
     return _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
+# the HDF5 library under netCDF4 is not thread-safe: one NetCDF file operation at a time per process (threads of a
+# Dask worker write task results concurrently)
+_NETCDF_LOCK = threading.Lock()
+
+
 def write_dataset(ds: xr.Dataset, path) -> Path:
     """Write a Dataset to NetCDF atomically."""
-    return _atomic(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
+    def write(tmp):
+        with _NETCDF_LOCK:
+            ds.to_netcdf(tmp, engine="netcdf4")
+
+    return _atomic(path, write)
 
 
 def read_dataset(path) -> xr.Dataset:
     """Load a result file fully into memory (the file is closed on return)."""
-    with xr.open_dataset(path, engine="netcdf4") as ds:
+    with _NETCDF_LOCK, xr.open_dataset(path, engine="netcdf4") as ds:
         return ds.load()
 
 

@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 from .. import config as _config
 from .. import results as _results
 
-__all__ = ["Experiment", "RunContext", "register", "get", "names", "resolve_config", "run"]
+__all__ = ["Experiment", "RunContext", "register", "get", "names", "resolve_config", "compute", "run",
+           "write_outputs", "headline"]
 
 _REGISTRY: dict[str, "Experiment"] = {}
 
@@ -44,6 +45,9 @@ class Experiment:
         ``(dataset) -> str``: Markdown summary with a table of the headline numbers.
     quick : mapping
         Configuration layer applied by ``--quick`` (a small version that runs in well under two minutes).
+    headline : callable
+        ``(dataset) -> xarray.Dataset`` of the headline metrics (a few small variables: what ``biokv info``
+        prints and what a sweep compares across its grid; the first one is a sweep's default metric).
     """
 
     name: str
@@ -53,6 +57,7 @@ class Experiment:
     figures: Callable
     report: Callable
     quick: Mapping = field(default_factory=dict)
+    headline: Callable = None
 
     @property
     def doc(self) -> str:
@@ -98,8 +103,8 @@ def get(name: str) -> Experiment:
         raise _config.ConfigError(f"unknown experiment {name!r}; known experiments: {', '.join(names())}") from None
 
 
-def resolve_config(name: str, model_file=None, overrides=(), quick: bool = False):
-    """The validated configuration of experiment ``name`` (defaults < model file < quick < overrides)."""
+def config_layers(name: str, model_file=None, overrides=(), quick: bool = False) -> list:
+    """The configuration layers of experiment ``name`` above its defaults: model file < quick < overrides."""
     exp = get(name)
     layers = []
     if model_file is not None:
@@ -114,13 +119,41 @@ def resolve_config(name: str, model_file=None, overrides=(), quick: bool = False
         layers.append(overrides)
     else:
         layers.append(_config.parse_assignments(overrides))
-    return _config.build_config(exp.config_class, *layers)
+    return layers
+
+
+def resolve_config(name: str, model_file=None, overrides=(), quick: bool = False):
+    """The validated configuration of experiment ``name`` (defaults < model file < quick < overrides)."""
+    return _config.build_config(get(name).config_class, *config_layers(name, model_file, overrides, quick))
 
 
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise _config.ConfigError(f"seed={seed!r} is out of range: must be an integer in [0, 2**63)")
     return seed
+
+
+def compute(name: str, cfg, seed: int, *, quiet: bool = False, checkpoint_path=None, attrs=None) -> xr.Dataset:
+    """Run experiment ``name`` on a validated configuration; the result carries the configuration, seed and
+    versions in its attributes (nothing is written but the optional checkpoint)."""
+    exp = get(name)
+    seed = _check_seed(seed)
+    attrs = {"experiment": name, "seed": seed, "config": _config.to_json(cfg), **_results.provenance(),
+             **(attrs or {})}
+    ctx = RunContext(seed=seed, quiet=quiet, checkpoint_path=checkpoint_path, attrs=attrs)
+    ds = exp.compute(cfg, ctx)
+    ds.attrs.update(attrs, complete=1, created=_results.utc_now())
+    return ds
+
+
+def write_outputs(ds: xr.Dataset, out_dir, fmt: str = "png", summary: bool = True) -> list[Path]:
+    """Draw a result's figures (``fmt``: png, pdf or svg) and write its ``summary.md``, from the Dataset alone."""
+    exp = get(ds.attrs["experiment"])
+    out = Path(out_dir)
+    paths = [_results.save_figure(fig, out / f"{stem}.{fmt}") for stem, fig in exp.figures(ds).items()]
+    if summary:
+        paths.append(_results.atomic_write_text(out / "summary.md", exp.report(ds)))
+    return paths
 
 
 def run(name: str, *, overrides=(), model_file=None, seed: int = 0, out_dir=None, quick: bool = False,
@@ -151,22 +184,23 @@ def run(name: str, *, overrides=(), model_file=None, seed: int = 0, out_dir=None
     xarray.Dataset
         The result, with the full configuration, seed and versions in its attributes.
     """
-    exp = get(name)
     cfg = resolve_config(name, model_file, overrides, quick)
     seed = _check_seed(seed)
     out = Path(out_dir if out_dir is not None else Path("results") / name)
-    attrs = {"experiment": name, "seed": seed, "quick": int(quick), "config": _config.to_json(cfg),
-             **_results.provenance()}
-    ctx = RunContext(seed=seed, quiet=quiet, checkpoint_path=(out / "result.partial.nc") if write else None,
-                     attrs=attrs)
-    ds = exp.compute(cfg, ctx)
-    ds.attrs.update(attrs, complete=1, created=_results.utc_now())
+    ds = compute(name, cfg, seed, quiet=quiet, checkpoint_path=(out / "result.partial.nc") if write else None,
+                 attrs={"quick": int(quick)})
     if write:
         out.mkdir(parents=True, exist_ok=True)
         _results.write_dataset(ds, out / "result.nc")
-        for stem, fig in exp.figures(ds).items():
-            _results.save_figure(fig, out / f"{stem}.png")
-        _results.atomic_write_text(out / "summary.md", exp.report(ds))
+        write_outputs(ds, out)
         with contextlib.suppress(FileNotFoundError):
             (out / "result.partial.nc").unlink()
     return ds
+
+
+def headline(ds: xr.Dataset) -> xr.Dataset:
+    """The headline metrics of a result (see :class:`Experiment`)."""
+    exp = get(ds.attrs["experiment"])
+    if exp.headline is None:
+        raise _config.ConfigError(f"experiment {exp.name!r} declares no headline metrics")
+    return exp.headline(ds)

@@ -337,6 +337,23 @@ def figures(ds: xr.Dataset) -> dict:
     return {var: plots.by_cue_figure(ds, var) for var in ("accuracy", "dprime", "raw_difference")}
 
 
+def headline(ds: xr.Dataset) -> xr.Dataset:
+    """d' at the report ages, accuracy of the newest memory, pseudo-memory accuracy and the R.D. fit, per model
+    and cue level (and any other dimension of the result, e.g. ``flips``)."""
+    ages = [a for a in REPORT_AGES if a <= ds.sizes["age"]]
+    out = xr.Dataset({
+        "dprime": ds["dprime_mean"].sel(age=ages).rename(age="report_age"),
+        "accuracy_age1": ds["accuracy_real"].sel(age=1, drop=True),
+        "pseudo_accuracy": ds["accuracy_pseudo"].mean("age"),
+        "rd_fit_a": ds["fit_a"], "rd_fit_C": ds["fit_C"]})
+    out["dprime"].attrs["description"] = "d' (mean over samples) at the report ages"
+    out["accuracy_age1"].attrs["description"] = "retrieval accuracy of the newest memory"
+    out["pseudo_accuracy"].attrs["description"] = "retrieval accuracy of pseudo-memories (mean over ages)"
+    out["rd_fit_a"].attrs["description"] = "decay rate a of the exponential fit of R.D. by age"
+    out["rd_fit_C"].attrs["description"] = "initial value C of the exponential fit of R.D. by age"
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- experiments
 def run_retention(networks: dict[str, NetworkConfig], comparator: str, protocol: ProtocolConfig, ctx
                   ) -> xr.Dataset:
@@ -412,16 +429,34 @@ def graded_mhn(cfg: GradedMHNConfig, ctx) -> xr.Dataset:
     return run_retention(networks, "graded-mhn", cfg.protocol, ctx)
 
 
+@dataclass
+class MHNRetentionConfig:
+    """The fixed-capacity 1-winner MHN alone, against its closed-form theory."""
+
+    mhn: NetworkConfig = param(mhn_network(), "the 1-winner MHN (n_h slots, full connectivity, eps 1)",
+                               source=f"{PAPER}, sec. 2.1, SI A.2.4")
+    protocol: ProtocolConfig = param(ProtocolConfig(), "protocol and statistics")
+
+
+def mhn_retention(cfg: MHNRetentionConfig, ctx) -> xr.Dataset:
+    """1-winner MHN on random patterns: R.D. by age against (1 - 1/n_h)^(age-1) (1 - p_b) (SI A.2.4)."""
+    return run_retention({"mhn": cfg.mhn}, "mhn", cfg.protocol, ctx)
+
+
 def _report(title):
     return lambda ds: report(ds, title)
 
 
 register(Experiment("kwinner-retention", "K-winner MHN vs 1-winner MHN: retention of older memories "
                     "(Fig. 4, S1)", KWinnerRetentionConfig, kwinner_retention, figures,
-                    _report("K-winner MHN vs 1-winner MHN (Bhandarkar & McClelland 2025, Fig. 4, S1)"), QUICK))
+                    _report("K-winner MHN vs 1-winner MHN (Bhandarkar & McClelland 2025, Fig. 4, S1)"), QUICK,
+                    headline))
 register(Experiment("kwinner-fanin", "K-winner MHN with raised fan-in vs 1-winner MHN (Fig. S2)",
                     KWinnerFaninConfig, kwinner_retention, figures,
-                    _report("K-winner MHN with fan-in 0.1 vs 1-winner MHN (Fig. S2)"), QUICK))
+                    _report("K-winner MHN with fan-in 0.1 vs 1-winner MHN (Fig. S2)"), QUICK, headline))
 register(Experiment("graded-mhn", "graded 1-winner MHN vs slot MHN and K-winner MHNs by learning rate (Fig. S3)",
                     GradedMHNConfig, graded_mhn, figures,
-                    _report("Graded MHN vs K-winner MHNs (Fig. S3)"), QUICK))
+                    _report("Graded MHN vs K-winner MHNs (Fig. S3)"), QUICK, headline))
+register(Experiment("mhn-retention", "1-winner MHN alone against its closed-form retention theory (SI A.2.4)",
+                    MHNRetentionConfig, mhn_retention, figures,
+                    _report("1-winner MHN against its theory (SI A.2.4)"), QUICK, headline))

@@ -120,7 +120,6 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     all_cues = [list(c[0]) for c in cues]
     result = net.simulate(state, 0, list(keys[0]), list(values[0]), [q for c in all_cues for q in c],
                           seed=ctx.seed % 2**32)
-    net.close()
     spiking_s = time.perf_counter() - start
     # rate twin on the same connectivity and patterns
     initial = state.copy()
@@ -160,19 +159,19 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     ds["mean_rate_hz"] = (("population", "phase"), rate)
     ds["expected_fraction"] = ("population", [description.population(n).active / description.population(n).size
                                               for n in pops])
-    # raster of the first encoding and first recall presentations
-    k = min(cfg.raster_presentations, P)
-    T = result.duration_per_slot
-    windows = [(0.0, k * T), (P * T, (P + k) * T)]
+    # every spike (the raster figure shows the first presentations; biokv.neo_export makes Neo spike trains)
     for name in pops:
         i, t = result.spikes[name]
-        keep = np.zeros(t.size, bool)
-        for a, b in windows:
-            keep |= (t >= a) & (t < b)
-        ds[f"raster_{name}_i"] = (f"spike_{name}", i[keep].astype(np.int32))
-        ds[f"raster_{name}_t"] = (f"spike_{name}", t[keep])
+        ds[f"spikes_{name}_i"] = (f"spike_{name}", i.astype(np.int32))
+        ds[f"spikes_{name}_t"] = (f"spike_{name}", t)
+        ds[f"spikes_{name}_i"].attrs["description"] = f"{name} cell of each spike"
+        ds[f"spikes_{name}_t"].attrs.update(description=f"time of each {name} spike from the start of the simulation",
+                                            units="s")
+    k = min(cfg.raster_presentations, P)
+    T = result.duration_per_slot
+    ds = ds.assign_coords(population_size=("population", [description.population(n).size for n in pops]))
     ds.attrs.update(spiking_wall_s=spiking_s, device=cfg.spiking.device, n_encode=P, slot_s=T,
-                    raster_presentations=k, elapsed_s=time.perf_counter() - start)
+                    n_slots=P * (1 + len(levels)), raster_presentations=k, elapsed_s=time.perf_counter() - start)
     ds["ca3_jaccard"].attrs["description"] = "Jaccard(CA3 cells that fired at encoding, rate twin's CA3 winners)"
     ds["recall_accuracy"].attrs["description"] = "overlap(recalled value, stored value) / s"
     return ds
@@ -191,7 +190,7 @@ def figures(ds: xr.Dataset) -> dict:
                              squeeze=False)
     T, P, k = ds.attrs["slot_s"], ds.attrs["n_encode"], ds.attrs["raster_presentations"]
     for r, name in enumerate(pops):
-        i, t = ds[f"raster_{name}_i"].values, ds[f"raster_{name}_t"].values
+        i, t = ds[f"spikes_{name}_i"].values, ds[f"spikes_{name}_t"].values
         for c, (a, title) in enumerate(((0.0, "encoding"), (P * T, "recall"))):
             sel = (t >= a) & (t < a + k * T)
             ax = axes[r, c]
@@ -211,6 +210,22 @@ def figures(ds: xr.Dataset) -> dict:
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     return {"raster": fig, "recall_by_age": acc}
+
+
+def headline(ds: xr.Dataset) -> xr.Dataset:
+    """Recall accuracy of both backends (mean over ages), their mean absolute difference, the winner agreement
+    at encoding and the active fractions."""
+    acc = ds["recall_accuracy"]
+    out = xr.Dataset({"recall_accuracy": acc.mean("age"),
+                      "recall_abs_difference": abs(acc.sel(backend="spiking") - acc.sel(backend="rate")).mean("age"),
+                      "ca3_jaccard": ds["ca3_jaccard"].mean("age"),
+                      "active_fraction": ds["active_fraction"]})
+    if "dg_jaccard" in ds:
+        out["dg_jaccard"] = ds["dg_jaccard"].mean("age")
+    out["recall_accuracy"].attrs["description"] = "overlap(recalled, stored value) / s, mean over ages"
+    out["recall_abs_difference"].attrs["description"] = "|spiking - rate| recall accuracy, mean over ages"
+    out["ca3_jaccard"].attrs["description"] = "Jaccard(spiking CA3 active set, twin's CA3 winners), mean over pairs"
+    return out
 
 
 def report(ds: xr.Dataset) -> str:
@@ -244,4 +259,4 @@ def report(ds: xr.Dataset) -> str:
 
 register(Experiment("spiking-recall", "spiking hippocampal network vs its rate twin: CA3 agreement and recall by "
                     "age (Brian2)", SpikingRecallConfig, spiking_recall, figures, report,
-                    {"n_pairs": 20, "cue_levels": (1.0,)}))
+                    {"n_pairs": 20, "cue_levels": (1.0,)}, headline))

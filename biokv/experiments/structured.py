@@ -22,7 +22,7 @@ from ..core.tgcrp import tgcrp_leaves
 from ..results import provenance_line
 from . import plots
 from .registry import Experiment, register
-from .retention import (PAPER, NetworkConfig, ProtocolConfig, add_mhn_theory, analyze, check_networks,
+from .retention import (PAPER, NetworkConfig, ProtocolConfig, add_mhn_theory, analyze, check_networks, headline,
                         mhn_network, significance_summary, simulate, summary_table)
 
 SIMILARITY_SUBSET = 300  # memories per run used to estimate the mean pairwise similarity
@@ -114,6 +114,14 @@ def figures(ds: xr.Dataset) -> dict:
             "similarity": plots.similarity_figure(ds)}
 
 
+def structured_headline(ds: xr.Dataset) -> xr.Dataset:
+    """The retention headline (per b) and the memories' mean pairwise similarity."""
+    out = headline(ds)
+    out["similarity"] = ds["similarity"].mean(("sample", "run"))
+    out["similarity"].attrs["description"] = "mean pairwise similarity (overlap / s) of the memories"
+    return out
+
+
 def report(ds: xr.Dataset) -> str:
     s = int(ds.attrs["n_active"])
     n_v = int(json.loads(ds.attrs["config"])["kwinner"]["n_visible"])
@@ -139,4 +147,4 @@ def report(ds: xr.Dataset) -> str:
 
 register(Experiment("structured-patterns", "K-winner vs 1-winner MHN on hierarchically structured TGCRP "
                     "patterns (Fig. S6, S7)", StructuredConfig, structured_patterns, figures, report,
-                    {"flips": (5, 15, 30), "protocol": {"n_samples": 4, "runs_per_sample": 5}}))
+                    {"flips": (5, 15, 30), "protocol": {"n_samples": 4, "runs_per_sample": 5}}, structured_headline))

@@ -99,6 +99,39 @@ _SEED_FROM_ENVIRONMENT = (
 
 DEVICES = ("runtime", "cpp_standalone")
 
+#: :class:`SpikingParameters` fields compiled into a standalone build (the others are run-time values)
+_COMPILED_PARAMETERS = ("dt", "presentation", "ec_release_spike", "tau_m", "v_rest", "v_threshold", "v_reset",
+                        "refractory", "tau_e", "tau_i", "feedback_delay")
+
+# Brian2's device is global to a process, so a process holds one compiled standalone network: the last one built.
+_COMPILED: dict | None = None
+_COMPILATIONS = 0
+_BUILD_DIR: str | None = None
+
+
+def standalone_compilations() -> int:
+    """Standalone builds compiled in this process so far."""
+    return _COMPILATIONS
+
+
+def _process_build_dir() -> str:
+    """This process's own standalone project folder (processes never share one)."""
+    global _BUILD_DIR
+    if _BUILD_DIR is None:
+        _BUILD_DIR = tempfile.mkdtemp(prefix=f"biokv-standalone-{os.getpid()}-")
+    return _BUILD_DIR
+
+
+def _leave_standalone(b2):
+    """Back to the runtime device (and forget the compiled network) if the standalone device is active."""
+    from brian2.devices.device import RuntimeDevice
+
+    global _COMPILED
+    if _COMPILED is not None or not isinstance(b2.get_device(), RuntimeDevice):
+        b2.device.reinit()
+        b2.set_device("runtime")
+        _COMPILED = None
+
 
 class SpikingHippocampus:
     """Brian2 network of a hippocampal key-value description.
@@ -110,14 +143,19 @@ class SpikingHippocampus:
     params : SpikingParameters
     device : {"runtime", "cpp_standalone"}
         ``runtime`` builds and runs in Python with code-generation target ``codegen``. ``cpp_standalone``
-        compiles the network once (per number of slots and connectivity) into ``build_dir`` and runs every
-        further simulation of the same shape through ``device.run(run_args=...)``: new patterns, initial
-        weights, seed and scalar parameters, no recompilation. Brian2's device is global to a process: use
-        one standalone network per process, and :meth:`close` it before using the runtime device again.
+        compiles the network once into ``build_dir`` and runs every further simulation with the same compiled
+        structure (sizes, connectivity, number of slots, and ``dt``, presentation length, release spike, time
+        constants and potentials of :class:`SpikingParameters`) through ``device.run(run_args=...)``: new
+        patterns, initial weights, seed and every run-time value (EC and teacher rates, phase windows,
+        inhibition, drive scales, gains, learning rates). Brian2's device is global to a process, so the
+        process keeps one build, the last one compiled, and any network with the same compiled structure
+        reuses it, also a new :class:`SpikingHippocampus` (a sweep worker compiles once for all grid points
+        that change only run-time values). A runtime simulation leaves the standalone device.
     codegen : str
         Code-generation target on the runtime device (``"numpy"`` or ``"cython"``).
     build_dir : path, optional
-        Standalone project folder (default: a new temporary folder, so that processes never share one).
+        Standalone project folder (default: one temporary folder per process, so that processes never share
+        one).
     """
 
     def __init__(self, description: NetworkDescription, params: SpikingParameters | None = None,
@@ -130,7 +168,6 @@ class SpikingHippocampus:
         self.device = device
         self.codegen = codegen
         self.build_dir = build_dir
-        self._built = None  # standalone: (signature, handles)
         self.compilations = 0
 
     # ------------------------------------------------------------------------------------------------ build
@@ -177,13 +214,11 @@ class SpikingHippocampus:
             rate_off : Hz (shared, constant)
             count : 1
             """, threshold="rand() < rate * dt", reset="count += 1", namespace=ns, name="EC")
-        ec.rate_on, ec.rate_off = p.ec_rate_on, p.ec_rate_off
         objects += [ec, ec.run_regularly("count = 0", dt=T, when="start", order=1, name="EC_reset")]
         layers = {}
         for pop in d.populations:
             if pop.role == "input":
                 continue
-            opens, closes = self._window(pop.name)
             g = b2.NeuronGroup(pop.size, """
                 dv/dt = open * (v_rest - v + Is + Ie - Ii) / tau_m : volt (unless refractory)
                 open = int(t - slot * floor(t / slot) >= opens) * int(t - slot * floor(t / slot) < closes) : 1
@@ -195,19 +230,17 @@ class SpikingHippocampus:
                 count : 1
                 """, threshold="v > v_threshold", reset="v = v_reset; count += 1", refractory=p.refractory,
                 method="euler", namespace=ns, name=pop.name)
-            g.v, g.opens, g.closes = p.v_rest, opens, closes
+            g.v = p.v_rest
             # the layer's basket cells, lumped into one unit that counts the winners' spikes
             inh = b2.NeuronGroup(1, """
                 n : 1
                 n_fire : 1 (shared, constant)
                 """, threshold="n >= n_fire", reset="n = 0", namespace=ns, name=f"{pop.name}_inh")
-            inh.n_fire = p.inh_count * pop.active
             e_i = b2.Synapses(g, inh, on_pre="n_post += 1", name=f"{pop.name}_to_inh")
             e_i.connect()
             i_e = b2.Synapses(inh, g, "jump : volt (shared, constant)", on_pre="Ii_post += jump",
                               delay=p.feedback_delay, name=f"{pop.name}_inh_to")
             i_e.connect()
-            i_e.jump = p.inhibition
             objects += [g.run_regularly("v = v_rest; Is = 0*mV; Ie = 0*mV; Ii = 0*mV; count = 0", dt=T,
                                         when="start", order=1, name=f"{pop.name}_reset"),
                         inh.run_regularly("n = 0", dt=T, when="start", order=1, name=f"{pop.name}_inh_reset")]
@@ -217,11 +250,9 @@ class SpikingHippocampus:
             rate = teacher_rate * encoding(t) * value_bits(t, i) : Hz
             teacher_rate : Hz (shared, constant)
             """, threshold="rand() < rate * dt", namespace=ns, name="teacher")
-        teacher.teacher_rate = p.teacher_rate
         t_syn = b2.Synapses(teacher, layers["CTX"], "jump : volt (shared, constant)", on_pre="Ie_post += jump",
                             name="teacher_to_CTX")
         t_syn.connect(j="i")
-        t_syn.jump = p.teacher_jump
         objects += [teacher, t_syn]
 
         groups = {"EC": ec, **layers}
@@ -238,9 +269,7 @@ class SpikingHippocampus:
                 namespace=ns, name=proj.name)
             syn.connect(i=pre, j=post)
             syn.w = w
-            syn.jump = self.unit_drive(proj.name)
             if proj.learning_rate is not None:
-                syn.eps = proj.learning_rate
                 if proj.name == "pp":  # CA3 cells that fired learn their EC inputs' key bits
                     rule = ("w += encoding(t - half_slot) * eps * (key_bits(t - half_slot, i) - w)"
                             " * int(count_post > 0)")
@@ -252,10 +281,38 @@ class SpikingHippocampus:
             objects.append(syn)
         monitors = {name: b2.SpikeMonitor(g, name=f"{name}_spikes") for name, g in layers.items()}
         objects += list(monitors.values())
+        handles = {"timed": ta, "groups": groups, "synapses": synapses, "monitors": monitors,
+                   "objects": {obj.name: obj for obj in objects}}
+        for (name, var), value in self._runtime_values().items():
+            setattr(handles["objects"][name], var, value)
         net = b2.Network(objects)
         # the last encoding slot learns at the start of the first recall slot: no extra time needed
         net.run(len(schedule["encoding"]) * T, namespace={})  # every identifier is in an explicit namespace
-        return {"timed": ta, "groups": groups, "synapses": synapses, "monitors": monitors, "network": net}
+        return handles
+
+    def _runtime_values(self) -> dict:
+        """Every scalar the compiled code reads at run time: ``(object name, variable) -> value``.
+
+        On the standalone device these go through ``run_args`` with every simulation, so that networks that
+        differ only in these values (rates, phase windows, inhibition, drive scales, learning rates) share one
+        compiled build; everything else (sizes, connectivity, time constants, potentials, ``dt``, presentation
+        length, release spike) is compiled in (:meth:`_signature`).
+        """
+        p, d = self.params, self.description
+        values = {("EC", "rate_on"): p.ec_rate_on, ("EC", "rate_off"): p.ec_rate_off,
+                  ("teacher", "teacher_rate"): p.teacher_rate, ("teacher_to_CTX", "jump"): p.teacher_jump}
+        for pop in d.populations:
+            if pop.role == "input":
+                continue
+            opens, closes = self._window(pop.name)
+            values[(pop.name, "opens")], values[(pop.name, "closes")] = opens, closes
+            values[(f"{pop.name}_inh", "n_fire")] = p.inh_count * pop.active
+            values[(f"{pop.name}_inh_to", "jump")] = p.inhibition
+        for proj in d.projections:
+            values[(proj.name, "jump")] = self.unit_drive(proj.name)
+            if proj.learning_rate is not None:
+                values[(proj.name, "eps")] = proj.learning_rate
+        return values
 
     def _window(self, population: str):
         """Phase window (opens, closes) of a layer within each presentation."""
@@ -272,13 +329,22 @@ class SpikingHippocampus:
         scale = {"DG": p.j_dg, "CA3": p.j_ca3, "CTX": p.j_ctx}[proj.target]
         return scale / self._expected_active(d.projection(reference))
 
-    def _signature(self, state, run, schedule):
+    def _signature(self, state, run, schedule) -> str:
+        """What a standalone build compiles in: sizes, connectivity, number of slots and the parameters that
+        are not :meth:`_runtime_values` (networks with equal signatures share one build)."""
+        p, d = self.params, self.description
         h = hashlib.sha1()
-        for proj in self.description.projections:
+        compiled = {"slots": len(schedule["encoding"]),
+                    "populations": [(pop.name, pop.size) for pop in d.populations],
+                    "projections": [(proj.name, proj.source, proj.target, proj.learning_rate is not None)
+                                    for proj in d.projections],
+                    "params": [(name, repr(getattr(p, name))) for name in _COMPILED_PARAMETERS]}
+        h.update(repr(compiled).encode())
+        for proj in d.projections:
             pre, post, _ = self._connectivity(state, run, proj.name)
             h.update(pre.tobytes())
             h.update(post.tobytes())
-        return (len(schedule["encoding"]), h.hexdigest())
+        return h.hexdigest()
 
     def simulate(self, state: HippocampalState, run: int, keys, values, cues, seed: int) -> SpikingResult:
         """Encode ``keys`` -> ``values`` (P index sets each) and recall from ``cues`` (Q index sets) in one run.
@@ -300,44 +366,48 @@ class SpikingHippocampus:
                 raise ValueError(f"{name} hold indices of active {pop} cells, which must be in [0, {size - 1}]")
         schedule = self._schedule(keys, values, cues)
         if self.device == "runtime":
+            _leave_standalone(b2)
             b2.start_scope()
             b2.prefs.codegen.target = self.codegen
             b2.defaultclock.dt = p.dt
             b2.seed(int(seed))
             handles = self._build(b2, state, run, schedule)
         else:
-            signature = self._signature(state, run, schedule)
-            if self._built is None or self._built[0] != signature:
-                self._compile(b2, state, run, schedule, int(seed))
-                self._built = (signature, self._handles)
-            handles = self._built[1]
+            handles = self._standalone(b2, state, run, schedule, int(seed))
             run_args = {handles["timed"][name]: values for name, values in schedule.items()}
             for proj in d.projections:
                 run_args[handles["synapses"][proj.name].w] = self._connectivity(state, run, proj.name)[2]
+            for (name, var), value in self._runtime_values().items():
+                run_args[getattr(handles["objects"][name], var)] = value
             os.environ["BIOKV_SEED"] = str(int(seed))
             b2.device.run(run_args=run_args, with_output=False)
         return self._read_out(handles, P, Q, int(seed))
 
-    def _compile(self, b2, state, run, schedule, seed):
-        if self.build_dir is None:
-            self.build_dir = tempfile.mkdtemp(prefix="biokv-standalone-")
-        b2.set_device("cpp_standalone", directory=self.build_dir, build_on_run=False, with_output=False)
+    def _standalone(self, b2, state, run, schedule, seed) -> dict:
+        """Handles of the compiled project for this simulation: the process's build if its signature matches,
+        else a new build (in ``build_dir``, or in this process's own temporary folder)."""
+        global _COMPILED, _COMPILATIONS
+        signature = self._signature(state, run, schedule)
+        if _COMPILED is not None and _COMPILED["signature"] == signature:
+            return _COMPILED["handles"]
+        _leave_standalone(b2)
+        build_dir = self.build_dir if self.build_dir is not None else _process_build_dir()
+        b2.set_device("cpp_standalone", directory=build_dir, build_on_run=False, with_output=False)
         b2.device.reinit()
-        b2.device.activate(directory=self.build_dir, build_on_run=False, with_output=False)
+        b2.device.activate(directory=build_dir, build_on_run=False, with_output=False)
         b2.defaultclock.dt = self.params.dt
         b2.device.insert_code("main", _SEED_FROM_ENVIRONMENT)
-        self._handles = self._build(b2, state, run, schedule)
-        b2.device.build(run=False, directory=self.build_dir, with_output=False)
+        handles = self._build(b2, state, run, schedule)
+        b2.device.build(run=False, directory=build_dir, with_output=False)
+        _COMPILED = {"signature": signature, "handles": handles}
+        _COMPILATIONS += 1
         self.compilations += 1
+        return handles
 
     def close(self):
-        """Leave the standalone device (Brian2's device is global to the process)."""
-        if self.device == "cpp_standalone" and self._built is not None:
-            import brian2 as b2
-
-            b2.device.reinit()
-            b2.set_device("runtime")
-            self._built = None
+        """Leave the standalone device and forget the process's build (Brian2's device is global to the
+        process). Not needed before a runtime simulation, which leaves the standalone device by itself."""
+        _leave_standalone(__import__("brian2"))
 
     def _read_out(self, handles, P, Q, seed) -> SpikingResult:
         n_slots = P + Q

@@ -88,10 +88,12 @@ def test_interrupted_run_keeps_finished_samples(tmp_path, tiny, monkeypatch):
     assert not (tmp_path / "result.nc").exists()
 
 
-@pytest.mark.parametrize("name", ["kwinner-fanin", "graded-mhn"])
+@pytest.mark.parametrize("name", ["kwinner-fanin", "graded-mhn", "mhn-retention"])
 def test_other_retention_experiments_run(tmp_path, tiny, name):
     over = [t for t in tiny if not t.startswith("mhn.")]
-    if name == "graded-mhn":
+    if name == "mhn-retention":
+        over = [t for t in tiny if not t.startswith("kwinner.")]
+    elif name == "graded-mhn":
         over += ["mhn.n_visible=100", "mhn.n_active=10", "mhn.n_hidden=10", "graded_mhn.n_visible=100",
                  "graded_mhn.n_active=10", "graded_mhn.n_hidden=10", "kwinner_learning_rates=0.3,0.1"]
     else:
@@ -100,6 +102,9 @@ def test_other_retention_experiments_run(tmp_path, tiny, name):
     assert (tmp_path / "dprime.png").exists()
     if name == "graded-mhn":
         assert list(ds.model.values) == ["graded-mhn", "mhn", "kwinner-lr0.3", "kwinner-lr0.1"]
+    if name == "mhn-retention":  # the MHN alone, with its theory curves
+        assert list(ds.model.values) == ["mhn"] and "theory_raw_difference" in ds
+        assert "1-winner MHN against its theory" in (tmp_path / "summary.md").read_text()
 
 
 def test_structured_patterns_runs(tmp_path):
@@ -137,8 +142,8 @@ def test_model_files_in_repository_match_defaults():
     from biokv.config import to_dict
 
     files = sorted((Path(__file__).parents[2] / "models").glob("*.toml"))
-    assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "structured-patterns",
-                                       "spiking-recall", "spiking-kwinner"}
+    assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "mhn-retention",
+                                       "structured-patterns", "spiking-recall", "spiking-kwinner"}
     for f in files:
         assert to_dict(experiments.resolve_config(f.stem, model_file=f)) == to_dict(experiments.resolve_config(f.stem))
 

@@ -30,6 +30,13 @@ SETUP = textwrap.dedent(f"""
         return random_subsets_runs(run_seeds(3, stream, [0]), {P}, n, s)[0]
     keys_a, keys_b, vals = pats("a", 100, 10), pats("b", 100, 10), pats("v", 60, 6)
     params = SpikingParameters(dt=0.2 * ms)
+    # other run-time values only (rates, inhibition, drive scale, teacher, gains, learning rate): same build
+    from brian2 import Hz, mV
+    import dataclasses
+    params_b = dataclasses.replace(params, ec_rate_on=60 * Hz, inh_count=0.8, j_ctx=150 * mV, teacher_rate=150 * Hz,
+                                   ctx_phase=0.8)
+    d_b = dataclasses.replace(d.with_gains(pp={{"encode": 1.0, "recall": 5.0}}), projections=tuple(
+        dataclasses.replace(p, learning_rate=0.5) if p.learning_rate is not None else p for p in d.projections))
 """)
 
 SCRIPT = SETUP + textwrap.dedent("""
@@ -46,8 +53,14 @@ SCRIPT = SETUP + textwrap.dedent("""
         x = np.zeros(100); x[keys_b[p]] = 1
         learn = (r3.counts["CA3"][p] > 0)[post]
         w[learn] = w[learn] + 0.3 * (x[pre[learn]] - w[learn])
+    from biokv.spiking.network import standalone_compilations
+    r5 = SpikingHippocampus(d_b, params_b, device="cpp_standalone").simulate(state, 0, keys_a, vals, keys_a, seed=1)
     print(json.dumps({
         "compilations": net.compilations,
+        "process_compilations": standalone_compilations(),
+        "counts_a": {k: c.tolist() for k, c in r1.counts.items()},
+        "counts_b": {k: c.tolist() for k, c in r5.counts.items()},
+        "weights_b": {k: w.tolist() for k, w in r5.weights.items()},
         "repeat_identical": all(np.array_equal(r1.counts[k], r2.counts[k]) for k in r1.counts),
         "seed_changed": not all(np.array_equal(r1.counts[k], r4.counts[k]) for k in r1.counts),
         "rule_error": float(np.abs(r3.weights["pp"] - w).max()),
@@ -58,20 +71,41 @@ SCRIPT = SETUP + textwrap.dedent("""
 """)
 
 
+# the same run-time values in a process of their own: a fresh build
+FRESH = SETUP + textwrap.dedent("""
+    import json, sys
+    r = SpikingHippocampus(d_b, params_b, device="cpp_standalone", build_dir=sys.argv[1]).simulate(
+        state, 0, keys_a, vals, keys_a, seed=1)
+    print(json.dumps({"counts_b": {k: c.tolist() for k, c in r.counts.items()},
+                      "weights_b": {k: w.tolist() for k, w in r.weights.items()}}))
+""")
+
+
+def _run(script, build_dir):
+    out = subprocess.run([sys.executable, "-c", script, str(build_dir)], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _jaccard(a, b):
     u = len(np.union1d(a, b))
     return len(np.intersect1d(a, b)) / u if u else 1.0
 
 
 def test_compile_once_run_many_and_match_the_runtime_device(tmp_path):
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "build")], capture_output=True, text=True,
-                         timeout=900)
-    assert out.returncode == 0, out.stderr[-3000:]
-    standalone = json.loads(out.stdout.strip().splitlines()[-1])
+    standalone = _run(SCRIPT, tmp_path / "build")
     assert standalone["compilations"] == 1  # four simulations, one build
     assert standalone["repeat_identical"]  # same patterns, same seed: the same spikes
     assert standalone["seed_changed"]  # a new seed through the environment changes the Poisson inputs
     assert standalone["rule_error"] < 1e-12  # K-winner rule applied in the compiled code
+    # a new network that differs only in run-time values (rates, phase window, inhibition, drive scale, teacher,
+    # gains, learning rate) runs on the process's build and gives exactly the spikes and weights of a build
+    # compiled for those values
+    assert standalone["process_compilations"] == 1
+    fresh = _run(FRESH, tmp_path / "fresh")
+    assert standalone["counts_b"] == fresh["counts_b"]
+    assert standalone["weights_b"] == fresh["weights_b"]
+    assert standalone["counts_b"] != standalone["counts_a"]  # the values took effect
 
     # the runtime device on the same network and patterns (its own random numbers)
     namespace = {}
@@ -92,3 +126,4 @@ def test_compile_once_run_many_and_match_the_runtime_device(tmp_path):
         assert across > other + 0.4, (pop, across, other)
         sizes_s, sizes_r = [len(sa[p]) for p in slots], [len(rt[p]) for p in slots]
         assert abs(np.mean(sizes_s) - np.mean(sizes_r)) <= 0.2 * np.mean(sizes_r), (pop, sizes_s, sizes_r)
+
