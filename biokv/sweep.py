@@ -496,24 +496,25 @@ def sweep_figure(ds: xr.Dataset, metric: str | None = None, max_panels: int = 12
 
 
 def metric_table(ds: xr.Dataset, metric: str | None = None) -> str:
-    """Markdown table of a headline metric (mean ± SEM over seeds) for every grid point."""
+    """Markdown table of a headline metric (mean ± SEM over seeds): a row per grid point (and model), a column
+    per value of the metric's other dimensions."""
     var = _metric(ds, metric)
     grid_dims = json.loads(ds.attrs["grid_dims"])
     n_seeds = var.sizes["seed"]
     mean = var.mean("seed")
     sem = var.std("seed", ddof=1) / np.sqrt(n_seeds) if n_seeds > 1 else None
-    other = [d for d in var.dims if d not in (*grid_dims, "seed")]
+    rows = grid_dims + [d for d in ("model", "backend") if d in var.dims]
+    other = [d for d in var.dims if d not in (*rows, "seed")]
     columns = list(itertools.product(*(var[d].values for d in other))) or [()]
-    head = "| " + " | ".join(grid_dims) + " | " + " | ".join(
+    head = "| " + " | ".join(rows) + " | " + " | ".join(
         ", ".join(_label(d, v) for d, v in zip(other, col)) or var.name for col in columns) + " |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for point in itertools.product(*(var[d].values for d in grid_dims)):
-        psel = dict(zip(grid_dims, point))
+    for row in itertools.product(*(var[d].values for d in rows)):
         cells = []
         for col in columns:
-            sel = {**psel, **dict(zip(other, col))}
+            sel = {**dict(zip(rows, row)), **dict(zip(other, col))}
             cells.append(f"{float(mean.sel(sel)):.3f}" + (f" ± {float(sem.sel(sel)):.3f}" if sem is not None else ""))
-        lines.append("| " + " | ".join(str(_coordinate(p)) for p in point) + " | " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(str(_coordinate(v)) for v in row) + " | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
