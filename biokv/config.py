@@ -16,8 +16,8 @@ from dataclasses import field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["ConfigError", "param", "build_config", "parse_assignments", "load_toml", "to_dict", "to_json",
-           "to_toml", "describe"]
+__all__ = ["ConfigError", "param", "build_config", "parse_assignments", "set_nested", "load_toml", "to_dict",
+           "to_json", "to_toml", "describe"]
 
 
 class ConfigError(ValueError):
@@ -186,16 +186,22 @@ def parse_assignments(assignments) -> dict:
         if "=" not in item:
             raise ConfigError(f"--set expects key=value, got {item!r}")
         key, value = item.split("=", 1)
-        parts = key.strip().split(".")
-        if not all(parts):
+        if not all(key.strip().split(".")):
             raise ConfigError(f"--set expects key=value, got {item!r}")
-        node = out
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f"{key}: {p} is set both as a value and as a group")
-        node[parts[-1]] = value
+        set_nested(out, key.strip(), value)
     return out
+
+
+def set_nested(tree: dict, key: str, value) -> dict:
+    """Set dotted ``key`` (``"kwinner.k"``) in a nested mapping, creating groups on the way."""
+    parts = key.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"{key}: {p} is set both as a value and as a group")
+    node[parts[-1]] = value
+    return tree
 
 
 def load_toml(path) -> dict:

@@ -93,16 +93,6 @@ def _coordinate(value):
     return ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
-def _nest(key: str, value) -> dict:
-    out: dict = {}
-    node = out
-    parts = key.split(".")
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-    node[parts[-1]] = value
-    return out
-
-
 @dataclass(frozen=True)
 class Task:
     """One grid point and seed: the experiment, its full resolved configuration (JSON) and the seed."""
@@ -183,7 +173,7 @@ class Sweep:
         keys = list(self.grid)
         tasks, seen = [], {}
         for combo in itertools.product(*(self.grid[k] for k in keys)):
-            point_layers = [_nest(k, v) for k, v in zip(keys, combo)]
+            point_layers = [_config.set_nested({}, k, v) for k, v in zip(keys, combo)]
             cfg = _config.build_config(exp.config_class, *layers, *point_layers)
             tree = _config.to_dict(cfg)
             point = tuple((k, _lookup(tree, k)) for k in keys)
