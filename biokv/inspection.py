@@ -51,7 +51,7 @@ def format_metrics(metrics: xr.Dataset) -> str:
 def _configuration(ds: xr.Dataset) -> str:
     from . import experiments
 
-    cfg = _config.build_config(experiments.get(ds.attrs["experiment"]).config_class, json.loads(ds.attrs["config"]))
+    cfg = experiments.registry.config_from_json(ds.attrs["experiment"], ds.attrs["config"])
     return _config.to_toml(cfg, header=f'experiment = "{ds.attrs["experiment"]}"')
 
 

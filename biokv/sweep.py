@@ -229,8 +229,7 @@ def execute_task(task: Task, tasks_dir: str, run_id: str) -> dict:
     numba.set_num_threads(1)  # one task per core: parallelism comes from the tasks
     compiled_before = _standalone_compilations()
     start = time.perf_counter()
-    exp = experiments.get(task.experiment)
-    cfg = _config.build_config(exp.config_class, json.loads(task.config))
+    cfg = experiments.registry.config_from_json(task.experiment, task.config)
     ds = experiments.compute(task.experiment, cfg, task.seed, quiet=True,
                              attrs={"sweep_task": task.key, "sweep_point": json.dumps(dict(task.point))})
     _results.write_dataset(ds, path)
@@ -272,7 +271,7 @@ def _client(scheduler, workers):
 def _failure_report(task: Task, error, tb) -> str:
     from . import experiments
 
-    cfg = _config.build_config(experiments.get(task.experiment).config_class, json.loads(task.config))
+    cfg = experiments.registry.config_from_json(task.experiment, task.config)
     trace = "".join(traceback.format_exception(type(error), error, tb))
     return (f"# {task.describe()}\n# seed = {task.seed}\n\n{_config.to_toml(cfg)}\n"
             + "".join(f"# {line}\n" for line in trace.rstrip().splitlines()))
@@ -383,12 +382,13 @@ def combine(sweep: Sweep, tasks: list[Task], tasks_dir) -> xr.Dataset:
     by_point = {(t.point, t.seed): t for t in tasks}
     keys = list(sweep.grid)
     values = [list(dict.fromkeys(dict(t.point)[k] for t in tasks)) for k in keys]
-    first = _results.read_dataset(tasks_dir / f"{tasks[0].key}.nc")
-    dims = [f"grid.{k}" if k in first.dims else k for k in keys]
+    first = {tasks[0].key: _results.read_dataset(tasks_dir / f"{tasks[0].key}.nc")}  # read once
+    dims = [f"grid.{k}" if k in first[tasks[0].key].dims else k for k in keys]
 
     def leaf(point, seed):
         task = by_point[(point, seed)]
-        ds = _results.read_dataset(tasks_dir / f"{task.key}.nc")
+        ds = first.pop(task.key, None)
+        ds = ds if ds is not None else _results.read_dataset(tasks_dir / f"{task.key}.nc")
         head = experiments.headline(ds) if experiments.get(sweep.experiment).headline is not None else xr.Dataset()
         # no on-disk encodings: integer variables padded with NaN (results of other shapes) are written as floats
         ds = _index_free_dims(ds.drop_attrs(deep=False).drop_encoding())
@@ -433,6 +433,12 @@ def _metric(ds: xr.Dataset, metric: str | None) -> xr.DataArray:
     return ds[f"headline_{metric}"].rename(metric)
 
 
+def _mean_sem_over_seeds(var: xr.DataArray):
+    """Mean over seeds and its standard error (``None`` with a single seed)."""
+    n = var.sizes["seed"]
+    return var.mean("seed"), (var.std("seed", ddof=1) / np.sqrt(n) if n > 1 else None)
+
+
 def _label(d, v) -> str:
     return f"{d}={float(v):g}" if isinstance(v, (float, np.floating)) else f"{d}={v}"
 
@@ -451,8 +457,7 @@ def sweep_figure(ds: xr.Dataset, metric: str | None = None, max_panels: int = 12
     line_dims = [d for d in var.dims if d not in (x_dim, "seed") and (d in grid_dims or d in ("model", "backend"))]
     panel_dims = [d for d in var.dims if d not in (x_dim, "seed", *line_dims)]
     n_seeds = var.sizes["seed"]
-    mean = var.mean("seed")
-    sem = var.std("seed", ddof=1) / np.sqrt(n_seeds) if n_seeds > 1 else xr.zeros_like(mean)
+    mean, sem = _mean_sem_over_seeds(var)
     panels = list(itertools.product(*(var[d].values for d in panel_dims)))[:max_panels]
     ncols = min(4, len(panels))
     nrows = int(np.ceil(len(panels) / ncols))
@@ -467,7 +472,8 @@ def sweep_figure(ds: xr.Dataset, metric: str | None = None, max_panels: int = 12
             lsel = {**sel, **dict(zip(line_dims, line))}
             label = ", ".join(_label(d, v) if d in grid_dims else str(v) for d, v in lsel.items()
                               if d in line_dims) or var.name
-            ax.errorbar(positions, mean.sel(lsel).values, yerr=sem.sel(lsel).values, marker="o", ms=3, capsize=2,
+            yerr = sem.sel(lsel).values if sem is not None else None
+            ax.errorbar(positions, mean.sel(lsel).values, yerr=yerr, marker="o", ms=3, capsize=2,
                         lw=1.1, label=label)
         if numeric and np.all(xs > 0) and xs.max() / xs.min() >= 20:
             ax.set_xscale("log")
@@ -490,9 +496,7 @@ def metric_table(ds: xr.Dataset, metric: str | None = None) -> str:
     per value of the metric's other dimensions."""
     var = _metric(ds, metric)
     grid_dims = json.loads(ds.attrs["grid_dims"])
-    n_seeds = var.sizes["seed"]
-    mean = var.mean("seed")
-    sem = var.std("seed", ddof=1) / np.sqrt(n_seeds) if n_seeds > 1 else None
+    mean, sem = _mean_sem_over_seeds(var)
     rows = grid_dims + [d for d in ("model", "backend") if d in var.dims]
     other = [d for d in var.dims if d not in (*rows, "seed")]
     columns = list(itertools.product(*(var[d].values for d in other))) or [()]

@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 from .. import config as _config
 from .. import results as _results
 
-__all__ = ["Experiment", "RunContext", "register", "get", "names", "resolve_config", "compute", "run",
-           "write_outputs", "headline"]
+__all__ = ["Experiment", "RunContext", "register", "get", "names", "resolve_config", "config_from_json", "compute",
+           "run", "write_outputs", "headline"]
 
 _REGISTRY: dict[str, "Experiment"] = {}
 
@@ -127,6 +127,13 @@ def resolve_config(name: str, model_file=None, overrides=(), quick: bool = False
     return _config.build_config(get(name).config_class, *config_layers(name, model_file, overrides, quick))
 
 
+def config_from_json(name: str, text: str):
+    """The validated configuration of experiment ``name`` stored as JSON (a result's ``config`` attribute)."""
+    import json
+
+    return _config.build_config(get(name).config_class, json.loads(text))
+
+
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise _config.ConfigError(f"seed={seed!r} is out of range: must be an integer in [0, 2**63)")
@@ -185,7 +192,6 @@ def run(name: str, *, overrides=(), model_file=None, seed: int = 0, out_dir=None
         The result, with the full configuration, seed and versions in its attributes.
     """
     cfg = resolve_config(name, model_file, overrides, quick)
-    seed = _check_seed(seed)
     out = Path(out_dir if out_dir is not None else Path("results") / name)
     ds = compute(name, cfg, seed, quiet=quiet, checkpoint_path=(out / "result.partial.nc") if write else None,
                  attrs={"quick": int(quick)})
