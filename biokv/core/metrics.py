@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = ["retrieval_accuracy", "sample_dprime", "sample_raw_difference", "mean_and_sem", "paired_greater",
-           "exponential_fit"]
+           "exponential_fit", "linear_regression"]
 
 
 def retrieval_accuracy(overlap: np.ndarray, n_active: int) -> np.ndarray:
@@ -93,3 +93,29 @@ def exponential_fit(ages: np.ndarray, values: np.ndarray) -> dict:
     r2 = 1.0 - np.sum(resid**2) / ss_tot if ss_tot > 0 else np.nan
     return dict(C=float(np.exp(intercept)), a=float(-slope), n_points=int(ok.sum()),
                 n_excluded=int((~ok).sum()), r2=float(r2))
+
+
+def linear_regression(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ordinary least squares ``y = design @ beta``: coefficients and their standard errors.
+
+    Parameters
+    ----------
+    design : array (n, p)
+        One row per observation, one column per coefficient (include a column of ones for an intercept).
+    y : array (n,)
+
+    Returns
+    -------
+    beta, se : ndarray (p,)
+        Standard errors from the residual variance ``RSS / (n - p)`` (NaN when ``n <= p``).
+    """
+    design = np.asarray(design, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if design.ndim != 2 or y.shape != (design.shape[0],):
+        raise ValueError(f"design must have shape (n, p) and y shape (n,), got {design.shape} and {y.shape}")
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    n, p = design.shape
+    if n <= p:
+        return beta, np.full(p, np.nan)
+    sigma2 = np.sum((y - design @ beta) ** 2) / (n - p)
+    return beta, np.sqrt(sigma2 * np.diag(np.linalg.pinv(design.T @ design)))

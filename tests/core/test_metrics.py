@@ -52,3 +52,15 @@ def test_exponential_fit_recovers_parameters_and_skips_non_positive_points():
     values[[5, 50]] = [0.0, -0.1]
     fit = metrics.exponential_fit(ages, values)
     assert fit["n_excluded"] == 2 and fit["a"] == pytest.approx(0.01)
+
+
+def test_linear_regression_against_scipy():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 30)
+    y = 2.0 - 0.7 * x + rng.standard_normal(30)
+    beta, se = metrics.linear_regression(np.column_stack([np.ones_like(x), x]), y)
+    ref = stats.linregress(x, y)
+    np.testing.assert_allclose(beta, [ref.intercept, ref.slope], rtol=1e-10)
+    np.testing.assert_allclose(se, [ref.intercept_stderr, ref.stderr], rtol=1e-10)
+    with pytest.raises(ValueError, match="design must have shape"):
+        metrics.linear_regression(x, y)

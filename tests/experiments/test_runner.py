@@ -143,7 +143,9 @@ def test_model_files_in_repository_match_defaults():
 
     files = sorted((Path(__file__).parents[2] / "models").glob("*.toml"))
     assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "mhn-retention",
-                                       "structured-patterns", "spiking-recall", "spiking-kwinner"}
+                                       "structured-patterns", "spiking-recall", "spiking-kwinner", "crosstalk",
+                                       "hopfield-capacity", "modern-hopfield-capacity", "kv-optimization",
+                                       "forgetting-reactivation"}
     for f in files:
         assert to_dict(experiments.resolve_config(f.stem, model_file=f)) == to_dict(experiments.resolve_config(f.stem))
 
