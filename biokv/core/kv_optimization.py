@@ -41,6 +41,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import check_int
+
 __all__ = ["CLASS_FEATURES", "class_features", "class_labels", "initial_parameters", "attention", "retrieve",
            "kv_loss", "loss_and_gradients", "Adam", "silhouette", "centroid_distances", "nearest_centroid_accuracy",
            "within_class_attention", "value_error", "retrieval_error", "KVTraining", "train_key_values"]
@@ -50,14 +52,6 @@ CLASS_FEATURES = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
 
 # ------------------------------------------------------------------------------------------------- validation
-def _check_int(name: str, value, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
-            high is not None and value > high):
-        allowed = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
-    return int(value)
-
-
 def _check_points(name: str, x) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or x.shape[0] < 1 or x.shape[1] < 2 or x.shape[2] < 1:
@@ -103,14 +97,14 @@ def _check_labels(labels, n_events: int) -> tuple[np.ndarray, int]:
 # ------------------------------------------------------------------------------------------------- the task
 def class_features(n_classes: int) -> np.ndarray:
     """Feature vectors ``(n_classes, 2)`` of the first ``n_classes`` classes (``n_classes`` in [1, 3])."""
-    n_classes = _check_int("n_classes", n_classes, 1, len(CLASS_FEATURES))
+    n_classes = check_int("n_classes", n_classes, 1, len(CLASS_FEATURES))
     return CLASS_FEATURES[:n_classes].copy()
 
 
 def class_labels(n_classes: int, events_per_class: int) -> np.ndarray:
     """Class index of each event, classes in blocks: ``[0] * n + [1] * n + ...`` (int64, length C n)."""
-    n_classes = _check_int("n_classes", n_classes, 1)
-    events_per_class = _check_int("events_per_class", events_per_class, 1)
+    n_classes = check_int("n_classes", n_classes, 1)
+    events_per_class = check_int("events_per_class", events_per_class, 1)
     return np.repeat(np.arange(n_classes), events_per_class)
 
 
@@ -119,8 +113,8 @@ def initial_parameters(rngs, n_events: int, dim: int = 2) -> tuple[np.ndarray, n
     rngs = list(rngs)
     if not rngs or not all(isinstance(g, np.random.Generator) for g in rngs):
         raise ValueError("rngs must be one or more numpy.random.Generator (one per run)")
-    n_events = _check_int("n_events", n_events, 2)
-    dim = _check_int("dim", dim, 1)
+    n_events = check_int("n_events", n_events, 2)
+    dim = check_int("dim", dim, 1)
     keys, values = [], []
     for g in rngs:
         keys.append(g.random((n_events, dim)))
@@ -427,8 +421,8 @@ def train_key_values(keys, values, labels, features, n_steps: int, learning_rate
     if features.ndim != 2 or features.shape[0] != n_classes or features.shape[1] != values.shape[2]:
         raise ValueError(f"features must have shape (n_classes, d_v) = ({n_classes}, {values.shape[2]}), got "
                          f"{features.shape}")
-    n_steps = _check_int("n_steps", n_steps, 0)
-    record_every = _check_int("record_every", record_every, 1)
+    n_steps = check_int("n_steps", n_steps, 0)
+    record_every = check_int("record_every", record_every, 1)
     targets = np.broadcast_to(features[labels], values.shape)
     keys, values = keys.copy(), values.copy()
     opt = Adam([keys.shape, values.shape], learning_rate, beta1, beta2, eps)

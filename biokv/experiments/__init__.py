@@ -1,7 +1,8 @@
 """Registered experiments. Importing this package registers all of them."""
 
-from . import (associative, forgetting, kv_optimization, retention, spiking_kwinner, spiking_recall,  # noqa: F401
-               structured)  # (importing registers the experiments)
+# importing a module registers its experiments
+from . import (associative, case_sequence, forgetting, kv_optimization, retention, spiking_kwinner,  # noqa: F401
+               spiking_recall, structured)
 from .registry import (Experiment, RunContext, compute, get, headline, names, register, resolve_config, run,
                        write_outputs)
 
