@@ -36,6 +36,11 @@ def active_units(d: int, fraction: float) -> int:
     return max(1, int(round(fraction * d)))
 
 
+def _check_kind(kind: str):
+    if kind not in KEY_KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed: must be one of {', '.join(KEY_KINDS)}")
+
+
 def random_signs(rngs, n: int, d: int) -> np.ndarray:
     """Uniform {-1, 1} vectors, shape ``(len(rngs), n, d)``; run ``r`` uses ``rngs[r]``."""
     return np.stack([2.0 * g.integers(0, 2, size=(n, d)) - 1.0 for g in rngs])
@@ -55,8 +60,7 @@ def random_keys(rngs, n: int, d: int, kind: str, *, gain_sd: float = 0.5, fracti
     fraction : float
         Fraction of active units of ``"rate"`` keys, in (0, 1].
     """
-    if kind not in KEY_KINDS:
-        raise ValueError(f"kind={kind!r} is not allowed: must be one of {', '.join(KEY_KINDS)}")
+    _check_kind(kind)
     if not gain_sd >= 0:
         raise ValueError(f"gain_sd={gain_sd!r} is out of range: must be >= 0")
     if not 0 < fraction <= 1:
@@ -82,8 +86,7 @@ def readout_mse_theory(n_pairs, d, kind: str, *, gain_sd: float = 0.5, fraction:
     """Expected mean square readout noise per value component (see the module docstring), broadcast over
     ``n_pairs`` and ``d``. ``normalized``: keys and queries scaled to unit length (exact unit length for every
     kind but ``"gaussian"``, whose normalised keys are uniform on the sphere: ``(N - 1) / d``)."""
-    if kind not in KEY_KINDS:
-        raise ValueError(f"kind={kind!r} is not allowed: must be one of {', '.join(KEY_KINDS)}")
+    _check_kind(kind)
     n = np.asarray(n_pairs, dtype=np.float64)
     d_arr = np.asarray(d, dtype=np.float64)
     cross = n - 1.0

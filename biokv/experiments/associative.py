@@ -97,17 +97,20 @@ class CrosstalkConfig:
             raise ConfigError(f"fit_min_pairs={self.fit_min_pairs} leaves fewer than two of n_pairs={self.n_pairs}")
 
 
-def _condition_keys(cfg: CrosstalkConfig, condition: str, rngs, n: int, d: int):
+def _condition(cfg: CrosstalkConfig, condition: str) -> tuple[str, bool, dict]:
+    """Key kind, key normalisation and the key parameters of a condition."""
     kind, normalize, fraction = CONDITIONS[condition]
-    keys = random_keys(rngs, n, d, kind, gain_sd=cfg.gain_sd,
-                       fraction=getattr(cfg, fraction) if fraction else 0.5)
-    return keys, normalize
+    return kind, normalize, {"gain_sd": cfg.gain_sd, "fraction": getattr(cfg, fraction) if fraction else 0.5}
+
+
+def _condition_keys(cfg: CrosstalkConfig, condition: str, rngs, n: int, d: int):
+    kind, normalize, params = _condition(cfg, condition)
+    return random_keys(rngs, n, d, kind, **params), normalize
 
 
 def _condition_theory(cfg: CrosstalkConfig, condition: str, n, d):
-    kind, normalize, fraction = CONDITIONS[condition]
-    return np.sqrt(readout_mse_theory(n, d, kind, gain_sd=cfg.gain_sd,
-                                      fraction=getattr(cfg, fraction) if fraction else 0.5, normalized=normalize))
+    kind, normalize, params = _condition(cfg, condition)
+    return np.sqrt(readout_mse_theory(n, d, kind, normalized=normalize, **params))
 
 
 def crosstalk(cfg: CrosstalkConfig, ctx) -> xr.Dataset:
