@@ -1,4 +1,5 @@
-"""Command-line interface: ``biokv list | params | show-config | run | sweep | info | plot | demo``."""
+"""Command-line interface: ``biokv list | params | show-config | run | sweep | info | plot | demo | compare-bio |
+predict``."""
 
 from __future__ import annotations
 
@@ -48,7 +49,39 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, help="output folder (default results/demo)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true")
+    cb = sub.add_parser("compare-bio", help="the hippocampal network against biological data (the compare-bio "
+                                            "experiment): a report with a verdict per measurement")
+    cb.add_argument("--data", action="append", default=[], type=Path, metavar="CSV",
+                    help="your own measurements, a CSV with the columns of biokv.biodata (repeatable)")
+    _layers(cb)
+    cb.add_argument("--seed", type=int, default=0)
+    cb.add_argument("--out", type=Path, help="output folder (default results/compare-bio)")
+    cb.add_argument("--quiet", action="store_true")
+    pr = sub.add_parser("predict", help="run prediction experiments (control vs intervention, effects with 95%% "
+                                        "CI) and write one report")
+    pr.add_argument("names", nargs="*", help="predictions to run (default with --all: every one)")
+    pr.add_argument("--all", action="store_true", help="every prediction")
+    pr.add_argument("--quick", action="store_true", help="the small version of each")
+    pr.add_argument("--seed", type=int, default=0)
+    pr.add_argument("--out", type=Path, default=Path("results") / "predict", help="output folder (default "
+                    "results/predict)")
+    pr.add_argument("--quiet", action="store_true")
     return p
+
+
+def _predict(args) -> int:
+    from .predict import PREDICTIONS, run_predictions
+
+    if bool(args.all) == bool(args.names):
+        raise ConfigError(f"give --all or prediction names (one of: {', '.join(PREDICTIONS)}), not both")
+    try:
+        path = run_predictions(None if args.all else args.names, args.out, args.seed, args.quick, args.quiet)
+    except KeyboardInterrupt:
+        print(f"biokv: interrupted; finished predictions are in {args.out}: run the same command to resume",
+              file=sys.stderr)
+        return 130
+    print(f"wrote {path}")
+    return 0
 
 
 def _layers(parser):
@@ -127,6 +160,12 @@ def main(argv=None) -> int:
             out = args.out if args.out is not None else Path("results") / "demo"
             return _run(experiments, "spiking-recall", ["spiking.device=cpp_standalone"], None, args.seed, out,
                         False, args.quiet)
+        if args.command == "predict":
+            return _predict(args)
+        if args.command == "compare-bio":
+            data = [f"reference_csv={','.join(str(p) for p in args.data)}"] if args.data else []
+            return _run(experiments, "compare-bio", data + args.overrides, args.model, args.seed, args.out,
+                        args.quick, args.quiet)
         return _run(experiments, args.name, args.overrides, args.model, args.seed, args.out, args.quick,
                     args.quiet)
     except ConfigError as err:

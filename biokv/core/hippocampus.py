@@ -127,11 +127,16 @@ class HippocampalRateTwin:
                                  axis=2).reshape(R, P, K * self.mf_contacts)
         return idx, np.full(idx.shape, self.mf_weight)
 
-    def encode(self, state: HippocampalState, keys, values=None, dg_winners=None) -> dict:
+    def encode(self, state: HippocampalState, keys, values=None, dg_winners=None, mf_gain=None,
+               pp_gain=None) -> dict:
         """Store key -> value pairs (R, P, s) one at a time (in place).
 
         ``dg_winners`` (R, P, k_DG), if given, replaces the DG's own winners as the source of the mossy-fibre
         input (e.g. the granule cells a spiking network activated), to compare CA3 given the same DG code.
+        ``mf_gain``, broadcastable to (R, P), multiplies the mossy-fibre input of each encoding (0: the mossy
+        fibres are lesioned or inactivated while that pattern is stored); ``pp_gain``, broadcastable to
+        (R, P, n_CA3), multiplies the perforant-path input of each CA3 cell (as in :meth:`recall`). The K-winner
+        rule is unchanged: the winners' weights learn whatever drove them.
 
         Returns
         -------
@@ -150,16 +155,41 @@ class HippocampalRateTwin:
                                      f"[0, {self.dg_model.n_hidden - 1}]")
                 out["dg_winners"] = dg_winners
             if self.mf_weight > 0:
-                drive = self.mossy_drive(state, out["dg_winners"])
-        out["ca3_winners"] = self.ca3_model.learn(state.ca3, keys, values, drive, return_winners=True)
+                idx, w = self.mossy_drive(state, out["dg_winners"])
+                if mf_gain is not None:
+                    w = w * _gain(mf_gain, idx.shape[:2], "mf_gain")[..., None]
+                drive = (idx, w)
+        elif mf_gain is not None:
+            raise ValueError("mf_gain needs a network with DG and mossy fibres")
+        if pp_gain is not None:
+            pp_gain = _gain(pp_gain, np.shape(keys)[:2] + (self.ca3_model.n_hidden,), "pp_gain")
+        out["ca3_winners"] = self.ca3_model.learn(state.ca3, keys, values, drive, return_winners=True,
+                                                  hidden_gain=pp_gain)
         return out
 
-    def recall(self, state: HippocampalState, cues) -> dict:
+    def recall(self, state: HippocampalState, cues, pp_gain=None) -> dict:
         """Recall values from cues (R, Q, m) over the perforant path, weights frozen.
+
+        ``pp_gain``, broadcastable to (R, Q, n_CA3), multiplies the perforant-path input of each CA3 cell for
+        each cue: 0 everywhere is a perforant-path lesion (CA3 gets no input; its winners are then a random
+        draw), > 1 on chosen cells boosts them (e.g. reactivating a memory's CA3 ensemble).
 
         Returns
         -------
         dict with ``values`` (R, Q, s_CTX) and ``ca3_winners`` (R, Q, k_CA3).
         """
-        values, winners = self.ca3_model.retrieve(state.ca3, cues, return_winners=True)
+        if pp_gain is not None:
+            pp_gain = _gain(pp_gain, np.shape(cues)[:2] + (self.ca3_model.n_hidden,), "pp_gain")
+        values, winners = self.ca3_model.retrieve(state.ca3, cues, return_winners=True, hidden_gain=pp_gain)
         return {"values": values, "ca3_winners": winners}
+
+
+def _gain(gain, shape, name) -> np.ndarray:
+    """A gain array broadcast to ``shape``, checked (finite, non-negative)."""
+    try:
+        g = np.broadcast_to(np.asarray(gain, dtype=np.float64), shape)
+    except ValueError:
+        raise ValueError(f"{name} must be broadcastable to {shape}, got shape {np.shape(gain)}") from None
+    if not np.all(np.isfinite(g)) or g.min() < 0:
+        raise ValueError(f"{name} must hold finite non-negative numbers")
+    return g

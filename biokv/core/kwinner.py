@@ -273,7 +273,7 @@ class KWinnerMHN:
         return patterns
 
     def learn(self, state: KWinnerState, patterns, values=None, drive=None, return_output: bool = False,
-              return_winners: bool = False):
+              return_winners: bool = False, hidden_gain=None):
         """Present ``patterns`` (R, P, s) one at a time to each run, learning after each (in place).
 
         Parameters
@@ -289,10 +289,14 @@ class KWinnerMHN:
         return_output, return_winners : bool
             Also return each step's output (computed before that step's weight change, index sets
             (R, P, n_output_active)) and/or its hidden winners (R, P, k).
+        hidden_gain : array, optional
+            Multiplies each hidden unit's input ``W_in x`` (before ``drive`` is added), broadcastable to
+            (R, P, n_hidden), non-negative (see :meth:`retrieve`). The learning rule is unchanged.
         """
         self._check_state(state)
         patterns = self._check_patterns(state, patterns, "patterns")
         R, P, _ = patterns.shape
+        gain = self._hidden_gain(hidden_gain, R, P)
         if values is None:
             if self.n_output != self.n_visible:
                 raise ValueError("values are needed: the output layer differs from the input layer")
@@ -314,21 +318,42 @@ class KWinnerMHN:
         _learn(state.w_in, state.in_ptr, state.in_hidden, state.in_pos, state.inputs, state.w_out,
                state.out_inputs, state.key, state.step, patterns, values, drive_idx, drive_w, self.k,
                self.learning_rate, self.learning == "random-k", self.n_output, self.n_output_active, return_output,
-               outputs, winners)
+               outputs, winners, gain)
         result = tuple(a for a, want in ((outputs, return_output), (winners, return_winners)) if want)
         return result[0] if len(result) == 1 else (result or None)
 
-    def retrieve(self, state: KWinnerState, cues, return_winners: bool = False):
+    def retrieve(self, state: KWinnerState, cues, return_winners: bool = False, hidden_gain=None):
         """Retrieve from cues (R, Q, m) with frozen weights; returns index sets (R, Q, n_output_active), and the
-        hidden winners (R, Q, k) with ``return_winners``."""
+        hidden winners (R, Q, k) with ``return_winners``.
+
+        ``hidden_gain``, if given, multiplies each hidden unit's input ``W_in x`` before the k-WTA: an array
+        broadcastable to (R, Q, n_hidden) of non-negative numbers (0 silences a unit's input, e.g. a lesioned
+        projection; > 1 boosts it, e.g. the reactivation of an ensemble). Units with equal input keep the
+        random tie-break.
+        """
         self._check_state(state)
         cues = self._check_patterns(state, cues, "cues")
         R, Q, _ = cues.shape
+        gain = self._hidden_gain(hidden_gain, R, Q)
         outputs = np.empty((R, Q, self.n_output_active), dtype=np.int32)
         winners = np.empty((R, Q if return_winners else 0, self.k), dtype=np.int32)
         _retrieve(state.w_in, state.in_ptr, state.in_hidden, state.out_inputs, state.w_out, state.key, cues, self.k,
-                  self.n_output, self.n_output_active, outputs, winners)
+                  self.n_output, self.n_output_active, outputs, winners, gain)
         return (outputs, winners) if return_winners else outputs
+
+    def _hidden_gain(self, hidden_gain, R: int, P: int) -> np.ndarray:
+        """``hidden_gain`` as a contiguous (R, P, n_hidden) array, or an empty (R, 0, n_hidden) one for none."""
+        if hidden_gain is None:
+            return np.empty((R, 0, self.n_hidden))
+        try:
+            gain = np.ascontiguousarray(np.broadcast_to(np.asarray(hidden_gain, dtype=np.float64),
+                                                        (R, P, self.n_hidden)))
+        except ValueError:
+            raise ValueError(f"hidden_gain must be broadcastable to (R={R}, {P}, n_hidden={self.n_hidden}), got "
+                             f"shape {np.shape(hidden_gain)}") from None
+        if not np.all(np.isfinite(gain)) or gain.min() < 0:
+            raise ValueError("hidden_gain must hold finite non-negative numbers")
+        return gain
 
 
 # ---------------------------------------------------------------------- kernels
@@ -396,7 +421,7 @@ def _readout(out_inputs, w_out, winners, k, out):
 
 @njit(cache=True, parallel=True)
 def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, out_inputs, key, step, patterns, values, drive_idx,
-           drive_w, k, lr, random_k, n_out, n_out_active, return_output, outputs, winners_seen):
+           drive_w, k, lr, random_k, n_out, n_out_active, return_output, outputs, winners_seen, gain):
     R, P, _ = patterns.shape
     H, F = inputs.shape[1], inputs.shape[2]
     F_out = out_inputs.shape[2]
@@ -415,6 +440,9 @@ def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, out_inputs, key, step
             x = patterns[r, p]
             t = step[r]
             _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], x, logits)
+            if gain.shape[1]:
+                for i in range(H):
+                    logits[i] *= gain[r, p, i]
             for m in range(drive_idx.shape[2]):  # extra drive (e.g. mossy fibres), after the input sums
                 logits[drive_idx[r, p, m]] += drive_w[r, p, m]
             select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_LEARN_HIDDEN, t), winners, hidden_work)
@@ -450,7 +478,7 @@ def _learn(w_in, in_ptr, in_hidden, in_pos, inputs, w_out, out_inputs, key, step
 
 @njit(cache=True, parallel=True)
 def _retrieve(w_in, in_ptr, in_hidden, out_inputs, w_out, key, cues, k, n_out, n_out_active, outputs,
-              winners_seen):
+              winners_seen, gain):
     R, Q, _ = cues.shape
     H = out_inputs.shape[1]
     for r in prange(R):
@@ -461,6 +489,9 @@ def _retrieve(w_in, in_ptr, in_hidden, out_inputs, w_out, key, cues, k, n_out, n
         readout_work = new_work(n_out)
         for q in range(Q):
             _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], cues[r, q], logits)
+            if gain.shape[1]:
+                for i in range(H):
+                    logits[i] *= gain[r, q, i]
             select_top_k(logits, k, _rnd.step_key(key[r], _rnd.STREAM_RECALL_HIDDEN, q), winners, hidden_work)
             if winners_seen.shape[1]:
                 winners_seen[r, q, :] = winners

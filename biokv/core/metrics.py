@@ -1,4 +1,5 @@
-"""Memory-performance metrics: retrieval accuracy, raw difference, d', their comparison and exponential fits.
+"""Memory-performance metrics: retrieval accuracy, raw difference, d', their comparison, exponential fits and
+the effect size of an intervention.
 
 Bhandarkar & McClelland (2025), SI A.2.2-A.2.3. For run ``r`` and age ``a``, ``D_r = acc_real_r - acc_pseudo_r``
 (accuracy = overlap / s). A *sample* is a group of runs; per sample and age, the raw difference is
@@ -14,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = ["retrieval_accuracy", "sample_dprime", "sample_raw_difference", "mean_and_sem", "paired_greater",
-           "exponential_fit", "linear_regression"]
+           "exponential_fit", "linear_regression", "paired_effect"]
 
 
 def retrieval_accuracy(overlap: np.ndarray, n_active: int) -> np.ndarray:
@@ -119,3 +120,46 @@ def linear_regression(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
         return beta, np.full(p, np.nan)
     sigma2 = np.sum((y - design @ beta) ** 2) / (n - p)
     return beta, np.sqrt(sigma2 * np.diag(np.linalg.pinv(design.T @ design)))
+
+
+def paired_effect(control, intervention, axis: int = 0, confidence: float = 0.95) -> dict:
+    """Effect of an intervention measured against a control on the same seeds (paired samples).
+
+    Parameters
+    ----------
+    control, intervention : array
+        One value per seed along ``axis`` (the same network, patterns and noise in both conditions).
+    axis : int
+        The seed axis; the other axes are kept (one effect per entry).
+    confidence : float
+        Level of the confidence interval, in (0, 1).
+
+    Returns
+    -------
+    dict of arrays
+        ``difference`` (mean of intervention - control), ``ci_low``, ``ci_high`` (Student-t interval of the
+        mean difference with n - 1 degrees of freedom), ``dz`` (standardised effect: mean difference / standard
+        deviation of the differences; NaN when every difference is equal, up to rounding), ``p_value``
+        (two-sided paired t-test; NaN when every difference is equal), ``n`` (seeds). With one seed the interval is NaN.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    control = np.asarray(control, dtype=np.float64)
+    intervention = np.asarray(intervention, dtype=np.float64)
+    if control.shape != intervention.shape:
+        raise ValueError(f"control and intervention must have the same shape, got {control.shape} and "
+                         f"{intervention.shape}")
+    diff = np.moveaxis(intervention - control, axis, 0)
+    n = diff.shape[0]
+    if n < 1:
+        raise ValueError("need at least one seed")
+    mean = diff.mean(axis=0)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = diff.std(axis=0, ddof=1) if n > 1 else np.full(mean.shape, np.nan)
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.full(mean.shape, np.nan)
+        varies = sd > 1e-12 * np.maximum(1.0, np.abs(mean))  # equal differences up to rounding: no spread
+        dz = np.where(varies, mean / np.where(varies, sd, 1.0), np.nan)
+        t = dz * np.sqrt(n)
+        p = np.where(varies, 2 * stats.t.sf(np.abs(t), n - 1), np.nan)
+    return {"difference": mean, "ci_low": mean - half, "ci_high": mean + half, "dz": dz, "p_value": p, "n": n}

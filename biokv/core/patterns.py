@@ -13,7 +13,7 @@ from numba import njit, prange
 from . import random as _rnd
 
 __all__ = ["random_subsets", "random_subsets_runs", "random_patterns", "cue_size", "partial_cues", "partial_cues_runs",
-           "overlaps", "mean_pairwise_similarity"]
+           "overlapping_patterns_runs", "overlaps", "binary_correlation", "mean_pairwise_similarity"]
 
 
 @njit(cache=True, inline="always")
@@ -65,6 +65,87 @@ def _partial_kernel(seeds, patterns, out):
             floyd_subset(state, s, m, member, keep)
             for t in range(m):  # positions ascending -> indices ascending
                 out[r, p, t] = patterns[r, p, keep[t]]
+
+
+@njit(cache=True, parallel=True)
+def _overlapping_kernel(seeds, patterns, n, m, out):
+    s = patterns.shape[2]
+    for r in prange(out.shape[0]):
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[r]
+        member = np.zeros(max(n, s), dtype=np.bool_)
+        keep = np.empty(max(m, 1), dtype=np.int32)
+        new = np.empty(max(s - m, 1), dtype=np.int32)
+        outside = np.empty(n - s, dtype=np.int32)
+        in_pattern = np.zeros(n, dtype=np.bool_)
+        for p in range(out.shape[1]):
+            floyd_subset(state, s, m, member, keep)  # positions of the kept ones
+            for t in range(s):
+                in_pattern[patterns[r, p, t]] = True
+            c = 0
+            for v in range(n):
+                if not in_pattern[v]:
+                    outside[c] = v
+                    c += 1
+            floyd_subset(state, n - s, s - m, member, new)  # positions among the cells outside the pattern
+            for t in range(s):
+                in_pattern[patterns[r, p, t]] = False
+            for t in range(m):
+                in_pattern[patterns[r, p, keep[t]]] = True
+            for t in range(s - m):
+                in_pattern[outside[new[t]]] = True
+            c = 0
+            for v in range(n):
+                if in_pattern[v]:
+                    out[r, p, c] = v
+                    c += 1
+                    in_pattern[v] = False
+
+
+def overlapping_patterns_runs(seeds: np.ndarray, patterns: np.ndarray, n: int, overlap: float) -> np.ndarray:
+    """Patterns that share a set fraction of their ones with given patterns (one kernel seed per run).
+
+    Each new pattern keeps ``round(overlap * s)`` of the ``s`` ones of its pattern (chosen at random) and places
+    the other ones on cells outside the pattern (uniformly), so it has ``s`` ones like the original and shares
+    exactly ``round(overlap * s)`` with it: controlled input similarity for pattern separation and completion.
+
+    Parameters
+    ----------
+    seeds : uint64 array (R,)
+    patterns : int array (R, P, s)
+        Sorted index sets of ones in ``range(n)``.
+    n : int
+        Cells in the layer (``n >= 2 s`` is not required, but ``n - s`` cells must hold the new ones).
+    overlap : float
+        Fraction of shared ones, in [0, 1].
+
+    Returns
+    -------
+    int32 (R, P, s), sorted.
+    """
+    if not 0.0 <= overlap <= 1.0:
+        raise ValueError(f"overlap must be in [0, 1], got {overlap}")
+    patterns = np.ascontiguousarray(patterns, dtype=np.int32)
+    s = patterns.shape[-1]
+    m = int(round(overlap * s))
+    if s - m > n - s:
+        raise ValueError(f"overlap={overlap} needs {s - m} new ones outside a pattern of {s} but only {n - s} of "
+                         f"n={n} cells are outside it")
+    if patterns.size and (patterns.min() < 0 or patterns.max() >= n):
+        raise ValueError(f"patterns must hold cells in [0, {n - 1}]")
+    out = np.empty_like(patterns)
+    _overlapping_kernel(np.ascontiguousarray(seeds, dtype=np.uint64), patterns, n, m, out)
+    return out
+
+
+def binary_correlation(shared, size_a, size_b, n: int):
+    """Pearson correlation of two binary population vectors of ``n`` cells from their sizes (active cells) and
+    the cells they share: ``(n shared - a b) / sqrt(a (n - a) b (n - b))``; 0 for independent random patterns,
+    1 for identical ones. NaN when a pattern is empty or full (no variance)."""
+    shared, a, b = (np.asarray(x, dtype=np.float64) for x in (shared, size_a, size_b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (n * shared - a * b) / np.sqrt(a * (n - a) * b * (n - b))
+    return np.where((a > 0) & (a < n) & (b > 0) & (b < n), r, np.nan)
 
 
 def _check_subset(n, size):

@@ -184,8 +184,9 @@ class SpikingHippocampus:
             n_in = base.n_connections * d.population(base.target).size / d.population(proj.target).size
         return max(n_in * src.active / src.size, 1e-9)
 
-    def _schedule(self, keys, values, cues) -> dict:
-        """Per-slot arrays: presented EC pattern, value pattern, encoding flag, each projection's gain."""
+    def _schedule(self, keys, values, cues, gains=None) -> dict:
+        """Per-slot arrays: presented EC pattern, value pattern, encoding flag, each projection's gain per slot and
+        target cell (the phase gain of the description times ``gains[projection]``)."""
         d = self.description
         P, Q = len(keys), len(cues)
         key_bits = np.zeros((P + Q, d.population("EC").size))
@@ -197,7 +198,28 @@ class SpikingHippocampus:
         encoding = np.r_[np.ones(P), np.zeros(Q)]
         out = {"key_bits": key_bits, "value_bits": value_bits, "encoding": encoding}
         for proj in d.projections:
-            out[f"gain_{proj.name}"] = np.where(encoding > 0, proj.gain["encode"], proj.gain["recall"])
+            shape = (P + Q, d.population(proj.target).size)
+            phase = np.where(encoding > 0, proj.gain["encode"], proj.gain["recall"])[:, None]
+            out[f"gain_{proj.name}"] = np.ascontiguousarray(phase * (gains or {}).get(proj.name, np.ones(shape)))
+        return out
+
+    def _check_gains(self, gains, n_slots):
+        """``gains``: projection name -> non-negative array broadcastable to (slots, target cells)."""
+        if gains is None:
+            return None
+        d, out = self.description, {}
+        for name, g in gains.items():
+            if name not in [p.name for p in d.projections]:
+                raise ValueError(f"gains: no projection {name!r}; projections: {[p.name for p in d.projections]}")
+            shape = (n_slots, d.population(d.projection(name).target).size)
+            try:
+                g = np.broadcast_to(np.asarray(g, dtype=np.float64), shape)
+            except ValueError:
+                raise ValueError(f"gains[{name!r}] must be broadcastable to (slots, {d.projection(name).target} "
+                                 f"cells) = {shape}, got shape {np.shape(g)}") from None
+            if not np.all(np.isfinite(g)) or g.min() < 0:
+                raise ValueError(f"gains[{name!r}] must hold finite non-negative numbers")
+            out[name] = g
         return out
 
     def _build(self, b2, state: HippocampalState, run: int, schedule: dict) -> dict:
@@ -265,7 +287,7 @@ class SpikingHippocampus:
                 w : 1
                 jump : volt (shared, constant)
                 eps : 1 (shared, constant)
-                """, on_pre=f"Is_post += gain_{proj.name}(t) * jump * w * int(count_pre == {release})",
+                """, on_pre=f"Is_post += gain_{proj.name}(t, j) * jump * w * int(count_pre == {release})",
                 namespace=ns, name=proj.name)
             syn.connect(i=pre, j=post)
             syn.w = w
@@ -346,11 +368,19 @@ class SpikingHippocampus:
             h.update(post.tobytes())
         return h.hexdigest()
 
-    def simulate(self, state: HippocampalState, run: int, keys, values, cues, seed: int) -> SpikingResult:
+    def simulate(self, state: HippocampalState, run: int, keys, values, cues, seed: int,
+                 gains=None, n_slots: int | None = None) -> SpikingResult:
         """Encode ``keys`` -> ``values`` (P index sets each) and recall from ``cues`` (Q index sets) in one run.
 
         ``state`` holds the connectivity and initial weights (run ``run`` of it is used); it is not changed.
         ``seed`` seeds every random number of the simulation (Poisson inputs, connections to interneurons).
+        ``gains`` maps projection names to arrays broadcastable to (P + Q slots, target cells) that multiply the
+        projection's phase gain in each slot for each target cell: 0 lesions or inactivates the projection (in
+        chosen slots, onto chosen cells), > 1 boosts it (e.g. the perforant-path input of a memory's CA3
+        ensemble at recall). They are run-time values: a standalone build is reused.
+        ``n_slots``, if larger than ``P + Q``, pads the simulation with recall slots of the first cue (and the
+        gains of the last slot), so that protocols of different lengths share one standalone build (the number
+        of slots is compiled in); the padded slots are in the result after the others and mean nothing.
         """
         import brian2 as b2
 
@@ -364,7 +394,15 @@ class SpikingHippocampus:
             size = d.population(pop).size
             if any(len(x) and (np.min(x) < 0 or np.max(x) >= size) for x in pats):
                 raise ValueError(f"{name} hold indices of active {pop} cells, which must be in [0, {size - 1}]")
-        schedule = self._schedule(keys, values, cues)
+        gains = self._check_gains(gains, P + Q)
+        if n_slots is not None:
+            if isinstance(n_slots, bool) or not isinstance(n_slots, (int, np.integer)) or n_slots < P + Q:
+                raise ValueError(f"n_slots must be an integer >= P + Q = {P + Q}, got {n_slots!r}")
+            pad = int(n_slots) - P - Q
+            cues = list(cues) + [cues[0]] * pad
+            gains = {k: np.concatenate([g, np.repeat(g[-1:], pad, axis=0)]) for k, g in (gains or {}).items()}
+            Q += pad
+        schedule = self._schedule(keys, values, cues, gains)
         if self.device == "runtime":
             _leave_standalone(b2)
             b2.start_scope()

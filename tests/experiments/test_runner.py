@@ -145,7 +145,9 @@ def test_model_files_in_repository_match_defaults():
     assert {f.stem for f in files} >= {"kwinner-retention", "kwinner-fanin", "graded-mhn", "mhn-retention",
                                        "structured-patterns", "spiking-recall", "spiking-kwinner", "crosstalk",
                                        "hopfield-capacity", "modern-hopfield-capacity", "kv-optimization",
-                                       "forgetting-reactivation"}
+                                       "forgetting-reactivation", "case-sequence", "compare-bio",
+                                       "predict-mossy-lesion", "predict-pp-lesion", "predict-reactivation",
+                                       "predict-distributed-storage", "predict-capacity"}
     for f in files:
         assert to_dict(experiments.resolve_config(f.stem, model_file=f)) == to_dict(experiments.resolve_config(f.stem))
 

@@ -142,3 +142,31 @@ def test_spiking_network_agrees_with_its_rate_twin_at_half_size():
     for name in ("DG", "CA3"):
         active = (res.counts[name][:P] > 0).sum(axis=1)
         assert np.all(np.abs(active - d.population(name).active) <= 0.25 * d.population(name).active), (name, active)
+
+
+def test_a_lesioned_projection_carries_nothing_and_a_boost_reaches_its_cells():
+    d = hippocampal_network(**TINY)
+    state = HippocampalRateTwin(d).init_state(3, [0])
+    keys, vals = _patterns(d, 4)
+    net = SpikingHippocampus(d, SpikingParameters(**FAST))
+    P, Q = 4, 2
+    # perforant path silenced in the recall slots: CA3 (driven by it alone at recall) stays silent
+    res = net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5,
+                       gains={"pp": np.r_[np.ones(P), np.zeros(Q)][:, None]})
+    assert res.counts["CA3"][:P].sum() > 0 and res.counts["CA3"][P:].sum() == 0
+    # mossy fibres silenced at encoding with a near-silent perforant path: no CA3 spike at encoding
+    res = net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, gains={"mf": 0.0, "pp": 1e-6})
+    assert res.counts["CA3"][:P].sum() == 0
+    # a boost of the perforant-path input of two CA3 cells at recall: they fire in every recall slot
+    reached = [i for i in range(40) if all(np.intersect1d(state.ca3.inputs[0, i], keys[0][q]).size for q in
+                                           (0, 1))]  # CA3 cells with an active EC input for both cues
+    cells = reached[:2]
+    boost = np.ones((P + Q, 40))
+    boost[P:, cells] = 1e3
+    res = net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, gains={"pp": boost}, n_slots=P + Q + 1)
+    assert res.counts["CA3"].shape[0] == P + Q + 1  # padded with one recall slot
+    assert len(cells) == 2 and np.all(res.counts["CA3"][P:, cells] > 0)
+    with pytest.raises(ValueError, match="no projection 'xx'"):
+        net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, gains={"xx": 0.0})
+    with pytest.raises(ValueError, match="n_slots must be an integer >= P \\+ Q = 6"):
+        net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, n_slots=3)
