@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import ConfigError, describe
+from biokv.config import ConfigError, describe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,14 +27,17 @@ def _parser() -> argparse.ArgumentParser:
     _layers(sc)
     sw = sub.add_parser("sweep", help="run an experiment over a grid of parameters x seeds on Dask (resumable)")
     sw.add_argument("name", help="experiment name (see 'biokv list')")
-    sw.add_argument("--grid", action="append", default=[], required=True, metavar="KEY=V1,V2,...",
-                    help="a grid dimension, e.g. --grid kwinner.k=1,10,50 (repeatable: the grid is the product)")
+    sw.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                    help="a grid dimension, e.g. --grid kwinner.k=1,10,50 (repeatable: the grid is the product; "
+                    "none: every seed at one configuration)")
     sw.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds 0..N-1 per grid point (default 1)")
     _layers(sw)
     sw.add_argument("--out", type=Path, help="output folder (default results/sweep-NAME)")
     sw.add_argument("--scheduler", metavar="ADDRESS", help="existing Dask scheduler, e.g. tcp://host:8786 "
                     "(default: a local cluster)")
     sw.add_argument("--workers", type=int, help="workers of the local cluster (default: one per core)")
+    sw.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS",
+                    help="give up if the --scheduler does not answer within this time (default 5)")
     sw.add_argument("--metric", help="headline metric of the summary figure (default: the experiment's first)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     info = sub.add_parser("info", help="configuration, provenance and headline metrics of result.nc or sweep.nc")
@@ -52,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     cb = sub.add_parser("compare-bio", help="the hippocampal network against biological data (the compare-bio "
                                             "experiment): a report with a verdict per measurement")
     cb.add_argument("--data", action="append", default=[], type=Path, metavar="CSV",
-                    help="your own measurements, a CSV with the columns of biokv.biodata (repeatable)")
+                    help="your own measurements, a CSV with the columns of biokv.data.biodata (repeatable)")
     _layers(cb)
     cb.add_argument("--seed", type=int, default=0)
     cb.add_argument("--out", type=Path, help="output folder (default results/compare-bio)")
@@ -70,10 +73,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _predict(args) -> int:
-    from .predict import PREDICTIONS, run_predictions
+    from biokv.experiments.predictions.collection import predictions, run_predictions
 
     if bool(args.all) == bool(args.names):
-        raise ConfigError(f"give --all or prediction names (one of: {', '.join(PREDICTIONS)}), not both")
+        raise ConfigError(f"give --all or prediction names (one of: {', '.join(predictions())}), not both")
     try:
         path = run_predictions(None if args.all else args.names, args.out, args.seed, args.quick, args.quiet)
     except KeyboardInterrupt:
@@ -92,12 +95,13 @@ def _layers(parser):
 
 
 def _sweep(args) -> int:
-    from .sweep import SweepError, run_sweep
+    from biokv.sweep import SweepError, run_sweep
 
     out = args.out if args.out is not None else Path("results") / f"sweep-{args.name}"
     try:
         run_sweep(args.name, args.grid, args.seeds, model_file=args.model, quick=args.quick, overrides=args.overrides,
-                  out_dir=out, scheduler=args.scheduler, workers=args.workers, metric=args.metric, quiet=args.quiet)
+                  out_dir=out, scheduler=args.scheduler, workers=args.workers, connect_timeout=args.connect_timeout,
+                  metric=args.metric, quiet=args.quiet)
     except KeyboardInterrupt:
         print(f"biokv: interrupted; finished tasks are in {out}/tasks: run the same command to resume",
               file=sys.stderr)
@@ -124,23 +128,37 @@ def _run(experiments, name, overrides, model, seed, out, quick, quiet) -> int:
     return 0
 
 
+def _listing(experiments) -> str:
+    """The registered experiments grouped by family, each with its summary and other tags."""
+    width = max(len(n) for n in experiments.names())
+    lines = []
+    families = list(dict.fromkeys(experiments.get(n).family for n in experiments.names()))
+    for family in sorted(families):
+        lines.append(f"{family}:")
+        for name in experiments.names():
+            exp = experiments.get(name)
+            if exp.family == family:
+                other = f"  [{', '.join(exp.tags[1:])}]" if len(exp.tags) > 1 else ""
+                lines.append(f"  {name:<{width}}  {exp.summary}{other}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    from . import experiments
+    from biokv import experiments
 
     try:
         if args.command == "list":
-            width = max(len(n) for n in experiments.names())
-            for name in experiments.names():
-                print(f"{name:<{width}}  {experiments.get(name).summary}")
+            print(_listing(experiments))
             return 0
         if args.command == "params":
-            exp = experiments.get(args.name)
-            for key, default, allowed, doc in describe(exp.config_class):
-                print(f"{key} = {default!r}  ({allowed})  {doc}")
+            # the values a run uses when nothing is set: the experiment's own configuration, not the defaults of
+            # the classes of its groups
+            for key, value, allowed, doc in describe(experiments.resolve_config(args.name)):
+                print(f"{key} = {value!r}  ({allowed})  {doc}")
             return 0
         if args.command == "show-config":
-            from .config import to_toml
+            from biokv.config import to_toml
 
             cfg = experiments.resolve_config(args.name, args.model, args.overrides, args.quick)
             print(to_toml(cfg, header=f'experiment = "{args.name}"'), end="")
@@ -148,7 +166,7 @@ def main(argv=None) -> int:
         if args.command == "sweep":
             return _sweep(args)
         if args.command in ("info", "plot"):
-            from . import inspection as inspect
+            from biokv.io import inspection as inspect
 
             if args.command == "info":
                 print(inspect.info(args.file))

@@ -16,8 +16,8 @@ from dataclasses import field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["ConfigError", "param", "build_config", "parse_assignments", "set_nested", "load_toml", "to_dict",
-           "to_json", "to_toml", "describe"]
+__all__ = ["ConfigError", "param", "build_config", "parse_assignments", "set_nested", "load_toml", "load_model_file",
+           "to_dict", "to_json", "to_toml", "describe"]
 
 
 class ConfigError(ValueError):
@@ -219,6 +219,30 @@ def load_toml(path) -> dict:
     return data
 
 
+def load_model_file(path, _seen=()) -> dict:
+    """Read a model file, with the files it includes.
+
+    A model file may start with ``include = ["other.toml", ...]`` (paths relative to the file): their values are
+    read first, in order, and the file's own values win over them. Experiments that share a network keep it in
+    one file (``models/hippocampal-network.toml``) and include it.
+    """
+    path = Path(path).resolve()
+    if path in _seen:
+        raise ConfigError(f"model file {str(path)!r} includes itself")
+    data = load_toml(path)
+    includes = data.pop("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise ConfigError(f"model file {str(path)!r}: include must be a list of file names")
+    merged: dict = {}
+    for name in includes:
+        layer = load_model_file(path.parent / name, (*_seen, path))
+        layer.pop("experiment", None)
+        merged = _merge(merged, layer)
+    return _merge(merged, data)
+
+
 def to_dict(cfg) -> dict:
     """Nested plain dict (tuples as lists) of a configuration."""
     out = {}
@@ -264,14 +288,20 @@ def to_toml(cfg, header: str = "") -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def describe(cls, prefix: str = "") -> list[tuple[str, Any, str, str]]:
-    """(key, default, allowed, description) of every parameter of a configuration class."""
+def describe(cfg, prefix: str = "") -> list[tuple[str, Any, str, str]]:
+    """(key, value, allowed, description) of every parameter of a configuration.
+
+    ``cfg`` is a configuration (its values are listed) or a configuration class (its defaults are: the values
+    a run uses when nothing is set). Groups are listed with the values their parent sets, not the defaults of
+    the group's own class.
+    """
+    if isinstance(cfg, type):
+        cfg = cfg()
     rows = []
-    default = cls()
-    for f in fields(cls):
-        v = getattr(default, f.name)
+    for f in fields(cfg):
+        v = getattr(cfg, f.name)
         if is_dataclass(v):
-            rows.extend(describe(type(v), prefix + f.name + "."))
+            rows.extend(describe(v, prefix + f.name + "."))
         else:
             rows.append((prefix + f.name, v, _allowed(f.metadata), f.metadata.get("doc", "")))
     return rows

@@ -18,9 +18,10 @@ import time
 import numba
 import numpy as np
 
-from biokv.core import KWinnerMHN, KWinnerMHNReference, metrics, to_dense
-from biokv.core.patterns import partial_cues, random_patterns
-from biokv.core.protocol import random_pattern_source, retention_overlaps
+from biokv.core import KWinnerMHN, KWinnerMHNReference, to_dense
+from biokv.core.stats import metrics
+from biokv.core.common.patterns import partial_cues, random_patterns
+from biokv.core.kwinner.protocol import random_pattern_source, retention_overlaps
 
 MODELS = {
     "kwinner": KWinnerMHN(n_visible=1000, n_hidden=2000, n_active=100, fan_in=0.05, k=50, learning_rate=0.3),

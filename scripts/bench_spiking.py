@@ -21,10 +21,10 @@ import textwrap
 WORKER = textwrap.dedent("""
     import json, sys, time
     import numpy as np
-    from biokv.core.hippocampus import HippocampalRateTwin
-    from biokv.core.patterns import random_subsets_runs
-    from biokv.core.random import run_seeds
-    from biokv.network import hippocampal_network
+    from biokv.hippocampus.rate_twin import HippocampalRateTwin
+    from biokv.core.common.patterns import random_subsets_runs
+    from biokv.core.common.rng import run_seeds
+    from biokv.hippocampus.description import hippocampal_network
     from biokv.spiking import SpikingHippocampus, SpikingParameters
 
     device, pairs, build_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]

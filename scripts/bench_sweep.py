@@ -22,7 +22,7 @@ from pathlib import Path
 import xarray as xr
 
 from biokv import experiments
-from biokv.results import read_dataset
+from biokv.io.results import read_dataset
 from biokv.sweep import run_sweep
 
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from biokv import biodata
+from biokv.data import biodata
 
 HEADER = ",".join(biodata.COLUMNS)
 

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from biokv import biodata
-from biokv.comparison import VERDICTS, compare, comparison_frame, markdown_table
+from biokv.data import biodata
+from biokv.data.comparison import VERDICTS, compare, comparison_frame, markdown_table
 
 HEADER = ",".join(biodata.COLUMNS)
 

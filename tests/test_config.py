@@ -1,8 +1,9 @@
 import pytest
 
-from biokv.config import ConfigError, build_config, parse_assignments, to_dict, to_toml
-from biokv.experiments import resolve_config
-from biokv.experiments.retention import KWinnerRetentionConfig
+from biokv.config import ConfigError, build_config, describe, load_model_file, parse_assignments, to_dict, to_toml
+from biokv.experiments import get, resolve_config
+
+KWinnerRetentionConfig = get("kwinner-retention").config_class
 
 
 def test_defaults_are_the_papers_configuration():
@@ -60,3 +61,27 @@ def test_toml_round_trip(tmp_path):
     cfg = resolve_config("graded-mhn", overrides=["kwinner.k=12"])
     again = build_config(type(cfg), tomllib.loads(to_toml(cfg)))
     assert to_dict(again) == to_dict(cfg)
+
+
+def test_describe_lists_the_values_a_group_gets_from_its_parent():
+    # the mhn group of kwinner-retention is the 1-winner MHN, not the defaults of its group's class
+    rows = {key: value for key, value, _, _ in describe(KWinnerRetentionConfig)}
+    assert (rows["mhn.n_hidden"], rows["mhn.fan_in"], rows["mhn.k"], rows["mhn.learning_rate"]) == (100, 1.0, 1, 1.0)
+    assert (rows["kwinner.n_hidden"], rows["kwinner.k"]) == (2000, 50)
+    cfg = resolve_config("kwinner-retention", overrides=["mhn.k=3"])
+    assert {key: value for key, value, _, _ in describe(cfg)}["mhn.k"] == 3
+
+
+def test_model_file_includes(tmp_path):
+    (tmp_path / "shared.toml").write_text('[kwinner]\nk = 7\nn_hidden = 1500\n')
+    (tmp_path / "m.toml").write_text('experiment = "kwinner-retention"\ninclude = ["shared.toml"]\n[kwinner]\nk = 9\n')
+    assert load_model_file(tmp_path / "m.toml") == {"experiment": "kwinner-retention",
+                                                   "kwinner": {"k": 9, "n_hidden": 1500}}
+    cfg = resolve_config("kwinner-retention", model_file=tmp_path / "m.toml")
+    assert (cfg.kwinner.k, cfg.kwinner.n_hidden) == (9, 1500)  # the including file wins
+    (tmp_path / "loop.toml").write_text('include = ["loop.toml"]\n')
+    with pytest.raises(ConfigError, match="includes itself"):
+        load_model_file(tmp_path / "loop.toml")
+    (tmp_path / "bad.toml").write_text('include = ["missing.toml"]\n')
+    with pytest.raises(ConfigError, match="missing.toml' does not exist"):
+        load_model_file(tmp_path / "bad.toml")

@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import pytest
 
-from biokv.datasets import ImageData, load_images, locate, make_task, read_idx, stratified_split
+from biokv.data.datasets import ImageData, load_images, locate, make_task, read_idx, stratified_split
 
 
 def _idx_bytes(array: np.ndarray, code: int) -> bytes:

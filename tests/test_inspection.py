@@ -4,7 +4,7 @@ import pytest
 
 from biokv import cli, experiments
 from biokv.config import ConfigError, to_dict
-from biokv.inspection import info, plot
+from biokv.io.inspection import info, plot
 from tests.experiments.conftest import TINY
 
 
@@ -27,7 +27,7 @@ def test_info_prints_configuration_provenance_and_headline_metrics(result):
 
 @pytest.mark.parametrize("fmt", ["pdf", "svg"])
 def test_plot_redraws_the_figures_from_the_file_alone(result, tmp_path, fmt, monkeypatch):
-    from biokv.experiments import retention
+    from biokv.experiments.kwinner import retention
 
     monkeypatch.setattr(retention, "simulate", None)  # no simulation can happen
     paths = plot(result, fmt=fmt, out_dir=tmp_path)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from biokv import experiments
-from biokv.neo_export import population_trains, to_neo
+from biokv.io.neo_export import population_trains, to_neo
 from biokv.spiking import SpikingResult
 from tests.experiments.test_spiking_recall import TINY
 
@@ -14,9 +14,11 @@ statistics = pytest.importorskip("elephant.statistics")
 
 @pytest.fixture(scope="module")
 def recall_result():
+    """A small spiking-recall run (Brian2, runtime device)."""
     return experiments.run("spiking-recall", overrides=TINY, seed=4, write=False, quiet=True)
 
 
+@pytest.mark.spiking
 def test_result_file_exports_every_cell_with_units_and_annotations(recall_result):
     ds = recall_result
     block = to_neo(ds, condition="test")
@@ -34,6 +36,7 @@ def test_result_file_exports_every_cell_with_units_and_annotations(recall_result
     assert block.annotations["experiment"] == "spiking-recall" and block.annotations["seed"] == 4
 
 
+@pytest.mark.spiking
 def test_elephant_rates_and_cv2_equal_the_recorded_spikes(recall_result):
     ds = recall_result
     block = to_neo(ds, populations=["CTX"])

@@ -1,8 +1,11 @@
-"""Sweeps on Dask: grids and their validation, task names, combining, failures, and resuming after SIGKILL."""
+"""Sweeps on Dask: grids and their validation, task names, combining, seeds-only sweeps, failures, an unreachable
+scheduler, file permissions, and resuming after SIGKILL."""
 
 import json
 import os
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import time
@@ -16,8 +19,8 @@ import xarray as xr
 from biokv import experiments
 from biokv.config import ConfigError, param
 from biokv.experiments import registry
-from biokv.inspection import info, plot
-from biokv.results import read_dataset
+from biokv.io.inspection import info, plot
+from biokv.io.results import read_dataset
 from biokv.sweep import Sweep, SweepError, parse_grid, run_sweep
 
 
@@ -44,7 +47,9 @@ def toy_headline(ds):
 
 @pytest.fixture
 def toy_experiment(monkeypatch):
-    exp = registry.Experiment("toy", "toy", ToyConfig, toy, lambda ds: {}, lambda ds: "toy", {}, toy_headline)
+    exp = registry.Experiment(name="toy", summary="toy", config_ref=ToyConfig, compute_ref=toy,
+                              figures_ref=lambda ds: {}, report_ref=lambda ds: "toy", headline_ref=toy_headline,
+                              quick={}, tags=("toy",))
     monkeypatch.setitem(registry._REGISTRY, "toy", exp)
     return exp
 
@@ -85,11 +90,43 @@ def test_grid_parsing_keeps_bracketed_values():
     (["kwinner.k=1,2"], {"seeds": 0}, "seeds=0 is out of range"),
     (["kwinner.k=1,2"], {"workers": 0}, "workers=0 is out of range"),
     (["kwinner.k=1,2"], {"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "--workers sets the size"),
+    (["kwinner.k=1,2"], {"connect_timeout": 0}, "connect_timeout=0 is out of range"),
 ])
 def test_bad_sweeps_fail_before_any_work(tmp_path, grid, kwargs, message):
     with pytest.raises(ConfigError, match=message):
         run_sweep("kwinner-retention", grid, out_dir=tmp_path / "out", **kwargs)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_created_fails_before_any_work(tmp_path):
+    (tmp_path / "file").touch()
+    with pytest.raises(ConfigError, match="out_dir=.*cannot create or write this folder"):
+        run_sweep("kwinner-retention", ["kwinner.k=1,2"], out_dir=tmp_path / "file" / "out", workers=1)
+
+
+def _unused_local_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_fails_fast_naming_its_address(tmp_path, capsys, toy_experiment):
+    from biokv import cli
+
+    address = f"tcp://127.0.0.1:{_unused_local_port()}"
+    start = time.monotonic()
+    with pytest.raises(SweepError, match=f"scheduler='{address}': no Dask scheduler answered within 5 s"):
+        run_sweep("toy", ["x=1,2"], scheduler=address, out_dir=tmp_path / "api")
+    assert time.monotonic() - start < 8  # the default connect timeout is 5 s (it was 30 s)
+    assert not list((tmp_path / "api").iterdir())  # nothing written: no sweep.json, no tasks/
+    # the command line: one line naming the address, exit code 1, within the timeout the user sets
+    start = time.monotonic()
+    code = cli.main(["sweep", "toy", "--grid", "x=1,2", "--scheduler", address, "--connect-timeout", "1",
+                     "--out", str(tmp_path / "cli")])
+    assert code == 1 and time.monotonic() - start < 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"biokv: scheduler='{address}': no Dask scheduler answered "
+                                                    "within 1 s (raise the limit with --connect-timeout)")
 
 
 def test_task_names_hash_the_full_configuration_and_seed():
@@ -137,6 +174,84 @@ def test_sweep_combines_tasks_and_reruns_only_missing_ones(tmp_path, toy_experim
         plot(out / "sweep.nc", metric="nope")
 
 
+def test_a_seeds_only_sweep_has_the_seed_dimension_a_figure_and_a_summary(tmp_path, toy_experiment,
+                                                                           threads_client):
+    from biokv import cli
+
+    assert cli._parser().parse_args(["sweep", "toy", "--seeds", "20"]).grid == []  # --grid is optional
+    out = tmp_path / "sweep"
+    ds = run_sweep("toy", seeds=3, overrides=["x=4"], out_dir=out, client=threads_client, quiet=True)
+    assert ds["value"].dims == ("seed", "trial") and ds["headline_mean_value"].dims == ("seed",)
+    for seed in (0, 1, 2):
+        direct = experiments.run("toy", overrides={"x": 4}, seed=seed, write=False)
+        np.testing.assert_array_equal(ds["value"].sel(seed=seed), direct["value"])
+    _same_sweep(ds, read_dataset(out / "sweep.nc"))
+    assert ds.attrs["grid_dims"] == "[]" and len(list((out / "tasks").glob("*.nc"))) == 3
+    # the metric of every seed, then its mean ± SEM
+    values = ds["headline_mean_value"].values
+    mean, sem = values.mean(), values.std(ddof=1) / np.sqrt(3)
+    summary = (out / "summary.md").read_text()
+    assert "No grid" in summary and "| seed | mean_value |" in summary
+    assert all(f"| {seed} | {v:.3f} |" in summary for seed, v in enumerate(values))
+    assert f"| mean ± SEM | {mean:.3f} ± {sem:.3f} |" in summary
+    assert (out / "sweep_mean_value.png").stat().st_size > 0
+    # biokv info and biokv plot of its sweep.nc
+    text = info(out / "sweep.nc")
+    assert text.startswith("sweep of toy: seeds [0, 1, 2] (3 tasks)") and "x = 4" in text
+    assert f"| mean ± SEM | {mean:.3f} ± {sem:.3f} |" in text
+    assert [p.name for p in plot(out / "sweep.nc", fmt="svg", out_dir=tmp_path / "redrawn")] == ["sweep_mean_value.svg"]
+    # one seed: no SEM
+    single = run_sweep("toy", seeds=(5,), out_dir=tmp_path / "one", client=threads_client, quiet=True)
+    assert single["value"].dims == ("seed", "trial") and "| mean | " in (tmp_path / "one" / "summary.md").read_text()
+
+
+def test_sweep_figures_use_no_pyplot_and_leave_the_backend_alone(tmp_path, toy_experiment, threads_client):
+    run_sweep("toy", ["x=1,2"], seeds=2, out_dir=tmp_path / "grid", client=threads_client, quiet=True)
+    run_sweep("toy", seeds=2, out_dir=tmp_path / "seeds", client=threads_client, quiet=True)
+    script = """if True:
+        import sys
+        import matplotlib
+        from matplotlib.figure import Figure
+        from biokv.io.results import read_dataset, save_figure
+        from biokv.sweep import sweep_figure
+        for name in sys.argv[1:]:
+            fig = sweep_figure(read_dataset(name + "/sweep.nc"))
+            assert isinstance(fig, Figure)
+            save_figure(fig, name + "/redrawn.png")
+        assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
+        assert matplotlib.rcParams["backend"] == "svg", matplotlib.rcParams["backend"]
+    """
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "grid"), str(tmp_path / "seeds")],
+                          capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "svg"}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert all((tmp_path / name / "redrawn.png").stat().st_size > 0 for name in ("grid", "seeds"))
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002], ids=["umask022", "umask002"])
+def test_every_file_a_sweep_writes_respects_the_umask(tmp_path, toy_experiment, threads_client, umask):
+    out, flag = tmp_path / "sweep", tmp_path / "flag"
+    flag.touch()
+    grid = ["x=1,2", f"fail_flag={flag}"]
+
+    def modes():
+        return {str(f.relative_to(out)): stat.S_IMODE(f.stat().st_mode) for f in out.rglob("*") if f.is_file()}
+
+    previous = os.umask(umask)
+    try:
+        with pytest.raises(SweepError):
+            run_sweep("toy", grid, seeds=1, out_dir=out, client=threads_client, quiet=True)
+        written = modes()  # a finished task, a failure report, the log and sweep.json
+        flag.unlink()
+        run_sweep("toy", grid, seeds=1, out_dir=out, client=threads_client, quiet=True)
+        written.update(modes())  # and sweep.nc, the figure, summary.md
+    finally:
+        os.umask(previous)
+    kinds = {name.split("/")[0] if "/" in name else name for name in written}
+    assert kinds == {"tasks", "failed", "executions.log", "sweep.json", "sweep.nc", "sweep_mean_value.png",
+                     "summary.md"}
+    assert written == {name: 0o666 & ~umask for name in written}
+
+
 def test_failed_tasks_are_reported_and_the_others_finish(tmp_path, toy_experiment, threads_client):
     out, flag = tmp_path / "sweep", tmp_path / "flag"
     flag.touch()
@@ -166,6 +281,7 @@ def _sweep_command(out):
     return [sys.executable, "-m", "biokv.cli", "sweep", *SWEEP, "--out", str(out)]
 
 
+@pytest.mark.slow
 def test_sweep_killed_with_sigkill_resumes_without_losing_or_repeating_work(tmp_path):
     """kwinner-retention --quick over k in {1, 10, 50} x 3 seeds on the local cluster (smaller protocol), killed
     with SIGKILL after some tasks finish, then run again; then the same sweep uninterrupted."""
@@ -212,6 +328,9 @@ def test_sweep_killed_with_sigkill_resumes_without_losing_or_repeating_work(tmp_
     assert not kw.sel({"kwinner.k": 1}, drop=True).equals(kw.sel({"kwinner.k": 50}, drop=True))
 
 
+@pytest.mark.spiking
+@pytest.mark.standalone
+@pytest.mark.slow
 def test_standalone_sweep_compiles_once_per_worker(tmp_path):
     """Grid points that change only run-time values (here the EC rate) reuse the worker's C++ build."""
     from tests.experiments.test_spiking_recall import TINY
@@ -233,6 +352,7 @@ def test_standalone_sweep_compiles_once_per_worker(tmp_path):
         np.testing.assert_array_equal(cells[~np.isnan(cells)], task["spikes_DG_i"].values)
 
 
+@pytest.mark.slow
 def test_sweep_on_an_existing_cluster_started_with_dask_commands(tmp_path, capsys):
     """`dask scheduler` and `dask worker` as the README starts them; the sweep only gets --scheduler."""
     from biokv import cli

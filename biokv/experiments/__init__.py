@@ -1,10 +1,19 @@
-"""Registered experiments. Importing this package registers all of them."""
+"""Registered experiments, one package per model family.
 
-# importing a module registers its experiments
-from . import (associative, case_sequence, compare_bio, forgetting, kv_optimization,  # noqa: F401
-               predict_interventions, predict_storage, retention, spiking_kwinner, spiking_recall, structured)
-from .registry import (Experiment, RunContext, compute, get, headline, names, register, resolve_config, run,
-                       write_outputs)
+Importing this package registers every experiment (names, summaries, tags, configurations) and nothing more: an
+experiment's computation, figures and report are imported when it runs or draws, so that ``biokv list`` and
+``biokv params`` start fast. :mod:`~biokv.experiments.registry` holds the registrations,
+:mod:`~biokv.experiments.runner` runs them.
 
-__all__ = ["Experiment", "RunContext", "compute", "get", "headline", "names", "register", "resolve_config", "run",
-           "write_outputs"]
+Families: :mod:`~biokv.experiments.kwinner`, :mod:`~biokv.experiments.associative`, :mod:`~biokv.experiments.kv`,
+:mod:`~biokv.experiments.transformer`, :mod:`~biokv.experiments.hippocampus`, :mod:`~biokv.experiments.predictions`.
+"""
+
+# importing a family package registers its experiments
+from biokv.experiments import associative, hippocampus, kv, kwinner, predictions, transformer  # noqa: F401
+from biokv.experiments.registry import Experiment, get, names, register, tags
+from biokv.experiments.runner import (RunContext, compute, config_from_json, headline, resolve_config, run,
+                                      write_outputs)
+
+__all__ = ["Experiment", "RunContext", "compute", "config_from_json", "get", "headline", "names", "register",
+           "resolve_config", "run", "tags", "write_outputs"]

@@ -1,28 +1,32 @@
-"""The experiment registry and the runner that every experiment goes through.
+"""The experiment registry: names, summaries, tags and configurations, with the heavy parts imported on use.
 
 An experiment is a named, documented function from a validated configuration to an :class:`xarray.Dataset`,
-with functions that draw its figures and write its text summary from that Dataset alone. :func:`run` resolves
-the configuration (defaults < model file < ``--quick`` < ``--set``), runs the experiment, and writes
-``result.nc`` (with the configuration, seed and versions in its attributes), the figures and ``summary.md``.
+with functions that draw its figures and write its text summary from that Dataset alone. Each family package of
+:mod:`biokv.experiments` registers its experiments in its ``__init__`` with :func:`register`; the computation,
+figures, report and headline metrics are given as ``"module:function"`` references and imported only when they
+are first used, so that listing the experiments or reading their parameters imports neither NumPy kernels nor
+Brian2 nor matplotlib. :mod:`biokv.experiments.runner` runs them.
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Mapping
 
-import xarray as xr
-from tqdm.auto import tqdm
+from biokv.config import ConfigError
 
-from .. import config as _config
-from .. import results as _results
-
-__all__ = ["Experiment", "RunContext", "register", "get", "names", "resolve_config", "config_from_json", "compute",
-           "run", "write_outputs", "headline"]
+__all__ = ["Experiment", "register", "get", "names", "tags"]
 
 _REGISTRY: dict[str, "Experiment"] = {}
+
+
+def _resolve(ref):
+    """A callable, or the object a ``"package.module:attribute"`` reference names (imported now)."""
+    if ref is None or not isinstance(ref, str):
+        return ref
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 @dataclass(frozen=True)
@@ -35,178 +39,95 @@ class Experiment:
         Command-line name, e.g. ``"kwinner-retention"``.
     summary : str
         One line for ``biokv list``.
-    config_class : type
-        Configuration dataclass (fields declared with :func:`biokv.config.param`).
-    compute : callable
-        ``(config, context) -> xarray.Dataset``.
-    figures : callable
-        ``(dataset) -> {file stem: matplotlib Figure}``.
-    report : callable
-        ``(dataset) -> str``: Markdown summary with a table of the headline numbers.
+    config_ref : type or str
+        Configuration dataclass (fields declared with :func:`biokv.config.param`) or a ``"module:class"``
+        reference to it; :attr:`config_class` is the class.
+    tags : tuple of str
+        The first is the experiment's family (``biokv list`` groups by it); others mark kinds of experiment
+        (``"prediction"``: control vs intervention, run by ``biokv predict``; ``"spiking"``: runs Brian2).
     quick : mapping
         Configuration layer applied by ``--quick`` (a small version that runs in well under two minutes).
-    headline : callable
-        ``(dataset) -> xarray.Dataset`` of the headline metrics (a few small variables: what ``biokv info``
-        prints and what a sweep compares across its grid; the first one is a sweep's default metric).
+    compute_ref, figures_ref, report_ref, headline_ref : callable or str
+        ``(config, context) -> xarray.Dataset``; ``(dataset) -> {file stem: matplotlib Figure}``;
+        ``(dataset) -> str`` (Markdown summary with a table of the headline numbers); ``(dataset) ->
+        xarray.Dataset`` of the headline metrics (a few small variables: what ``biokv info`` prints and what a
+        sweep compares across its grid; the first one is a sweep's default metric). Each is a callable or a
+        ``"module:function"`` reference, imported on first use.
     """
 
     name: str
     summary: str
-    config_class: type
-    compute: Callable
-    figures: Callable
-    report: Callable
+    config_ref: type | str
+    compute_ref: Callable | str
+    figures_ref: Callable | str
+    report_ref: Callable | str
+    headline_ref: Callable | str | None = None
     quick: Mapping = field(default_factory=dict)
-    headline: Callable = None
+    tags: tuple = ()
+
+    @property
+    def config_class(self) -> type:
+        return _resolve(self.config_ref)
+
+    @property
+    def compute(self) -> Callable:
+        return _resolve(self.compute_ref)
+
+    @property
+    def figures(self) -> Callable:
+        return _resolve(self.figures_ref)
+
+    @property
+    def report(self) -> Callable:
+        return _resolve(self.report_ref)
+
+    @property
+    def headline(self) -> Callable | None:
+        return _resolve(self.headline_ref)
+
+    @property
+    def family(self) -> str:
+        return self.tags[0] if self.tags else ""
 
     @property
     def doc(self) -> str:
-        return (self.compute.__doc__ or "").strip()
+        """What the experiment computes: the docstring of its configuration class."""
+        return (self.config_class.__doc__ or self.summary).strip()
 
 
-@dataclass
-class RunContext:
-    """What an experiment gets besides its configuration: the seed, progress bars and checkpoints."""
+def register(*, name: str, summary: str, config, compute, figures, report, headline=None, quick=None,
+             tags=()) -> Experiment:
+    """Register an experiment (keyword arguments only; see :class:`Experiment`).
 
-    seed: int
-    quiet: bool = False
-    checkpoint_path: Path | None = None
-    attrs: dict = field(default_factory=dict)
-
-    def progress(self, iterable=None, total=None, desc=None):
-        """A tqdm progress bar (silent with ``quiet``)."""
-        return tqdm(iterable, total=total, desc=desc, disable=self.quiet, leave=False, dynamic_ncols=True)
-
-    def checkpoint(self, ds: xr.Dataset) -> None:
-        """Save finished work so that an interruption loses nothing (written atomically)."""
-        if self.checkpoint_path is not None:
-            ds = ds.copy()
-            ds.attrs.update(self.attrs, complete=0)
-            _results.write_dataset(ds, self.checkpoint_path)
-
-
-def register(experiment: Experiment) -> Experiment:
-    if experiment.name in _REGISTRY:
-        raise ValueError(f"experiment {experiment.name!r} is already registered")
-    _REGISTRY[experiment.name] = experiment
+    ``config`` is a configuration class, ``compute``, ``figures``, ``report`` and ``headline`` callables; each
+    may instead be a ``"module:attribute"`` reference, imported on first use.
+    """
+    if name in _REGISTRY:
+        raise ValueError(f"experiment {name!r} is already registered")
+    tags = (tags,) if isinstance(tags, str) else tuple(tags)
+    experiment = Experiment(name=name, summary=summary, config_ref=config, compute_ref=compute,
+                            figures_ref=figures, report_ref=report, headline_ref=headline, quick=dict(quick or {}),
+                            tags=tags)
+    _REGISTRY[name] = experiment
     return experiment
 
 
-def names() -> list[str]:
-    return sorted(_REGISTRY)
+def names(tag: str | None = None) -> list[str]:
+    """Registered experiment names, sorted; with ``tag``, those carrying it, in registration order."""
+    if tag is None:
+        return sorted(_REGISTRY)
+    return [n for n, e in _REGISTRY.items() if tag in e.tags]
+
+
+def tags() -> list[str]:
+    """Every tag in use, families first (in registration order)."""
+    families = list(dict.fromkeys(e.family for e in _REGISTRY.values()))
+    others = sorted({t for e in _REGISTRY.values() for t in e.tags[1:]} - set(families))
+    return families + others
 
 
 def get(name: str) -> Experiment:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise _config.ConfigError(f"unknown experiment {name!r}; known experiments: {', '.join(names())}") from None
-
-
-def config_layers(name: str, model_file=None, overrides=(), quick: bool = False) -> list:
-    """The configuration layers of experiment ``name`` above its defaults: model file < quick < overrides."""
-    exp = get(name)
-    layers = []
-    if model_file is not None:
-        layer = _config.load_toml(model_file)
-        target = layer.pop("experiment", name)
-        if target != name:
-            raise _config.ConfigError(f"model file {str(model_file)!r} is for experiment {target!r}, not {name!r}")
-        layers.append(layer)
-    if quick:
-        layers.append(exp.quick)
-    if isinstance(overrides, Mapping):
-        layers.append(overrides)
-    else:
-        layers.append(_config.parse_assignments(overrides))
-    return layers
-
-
-def resolve_config(name: str, model_file=None, overrides=(), quick: bool = False):
-    """The validated configuration of experiment ``name`` (defaults < model file < quick < overrides)."""
-    return _config.build_config(get(name).config_class, *config_layers(name, model_file, overrides, quick))
-
-
-def config_from_json(name: str, text: str):
-    """The validated configuration of experiment ``name`` stored as JSON (a result's ``config`` attribute)."""
-    import json
-
-    return _config.build_config(get(name).config_class, json.loads(text))
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise _config.ConfigError(f"seed={seed!r} is out of range: must be an integer in [0, 2**63)")
-    return seed
-
-
-def compute(name: str, cfg, seed: int, *, quiet: bool = False, checkpoint_path=None, attrs=None) -> xr.Dataset:
-    """Run experiment ``name`` on a validated configuration; the result carries the configuration, seed and
-    versions in its attributes (nothing is written but the optional checkpoint)."""
-    exp = get(name)
-    seed = _check_seed(seed)
-    attrs = {"experiment": name, "seed": seed, "config": _config.to_json(cfg), **_results.provenance(),
-             **(attrs or {})}
-    ctx = RunContext(seed=seed, quiet=quiet, checkpoint_path=checkpoint_path, attrs=attrs)
-    ds = exp.compute(cfg, ctx)
-    ds.attrs.update(attrs, complete=1, created=_results.utc_now())
-    return ds
-
-
-def write_outputs(ds: xr.Dataset, out_dir, fmt: str = "png", summary: bool = True) -> list[Path]:
-    """Draw a result's figures (``fmt``: png, pdf or svg) and write its ``summary.md``, from the Dataset alone."""
-    exp = get(ds.attrs["experiment"])
-    out = Path(out_dir)
-    paths = [_results.save_figure(fig, out / f"{stem}.{fmt}") for stem, fig in exp.figures(ds).items()]
-    if summary:
-        paths.append(_results.atomic_write_text(out / "summary.md", exp.report(ds)))
-    return paths
-
-
-def run(name: str, *, overrides=(), model_file=None, seed: int = 0, out_dir=None, quick: bool = False,
-        quiet: bool = False, write: bool = True):
-    """Run an experiment and write its results.
-
-    Parameters
-    ----------
-    name : str
-        Registered experiment name (see ``biokv list``).
-    overrides : sequence of "key=value" or mapping
-        Configuration values that win over everything else.
-    model_file : path, optional
-        TOML parameter file (a configuration layer).
-    seed : int
-        Seed of every random choice; the same seed gives the same numbers, bit for bit.
-    out_dir : path, optional
-        Where to write ``result.nc``, the figures and ``summary.md`` (default ``results/<name>``).
-    quick : bool
-        Apply the experiment's small configuration.
-    quiet : bool
-        No progress bars.
-    write : bool
-        Write files (otherwise only return the Dataset).
-
-    Returns
-    -------
-    xarray.Dataset
-        The result, with the full configuration, seed and versions in its attributes.
-    """
-    cfg = resolve_config(name, model_file, overrides, quick)
-    out = Path(out_dir if out_dir is not None else Path("results") / name)
-    ds = compute(name, cfg, seed, quiet=quiet, checkpoint_path=(out / "result.partial.nc") if write else None,
-                 attrs={"quick": int(quick)})
-    if write:
-        out.mkdir(parents=True, exist_ok=True)
-        _results.write_dataset(ds, out / "result.nc")
-        write_outputs(ds, out)
-        with contextlib.suppress(FileNotFoundError):
-            (out / "result.partial.nc").unlink()
-    return ds
-
-
-def headline(ds: xr.Dataset) -> xr.Dataset:
-    """The headline metrics of a result (see :class:`Experiment`)."""
-    exp = get(ds.attrs["experiment"])
-    if exp.headline is None:
-        raise _config.ConfigError(f"experiment {exp.name!r} declares no headline metrics")
-    return exp.headline(ds)
+        raise ConfigError(f"unknown experiment {name!r}; known experiments: {', '.join(names())}") from None

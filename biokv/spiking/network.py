@@ -1,5 +1,5 @@
 """Spiking hippocampal key-value network in Brian2, built from the same description and connectivity as the
-rate twin (:class:`biokv.core.hippocampus.HippocampalRateTwin`).
+rate twin (:class:`biokv.hippocampus.rate_twin.HippocampalRateTwin`).
 
 One simulation encodes ``P`` key -> value pairs and then recalls from ``Q`` cues, one presentation (a theta
 cycle) each:
@@ -29,11 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.hippocampus import HippocampalRateTwin, HippocampalState
-from ..core.random import step_key
-from ..core.selection import k_winners
-from ..network import NetworkDescription
-from .parameters import SpikingParameters
+from biokv.core.common.rng import step_key
+from biokv.core.common.selection import k_winners
+from biokv.hippocampus.connectivity import HippocampalState
+from biokv.hippocampus.description import NetworkDescription
+from biokv.hippocampus.gains import check_gains
+from biokv.hippocampus.rate_twin import HippocampalRateTwin
+from biokv.spiking.devices import DEVICES
+from biokv.spiking.parameters import SpikingParameters
 
 __all__ = ["SpikingHippocampus", "SpikingResult", "RunawayActivityError"]
 
@@ -97,7 +100,6 @@ _SEED_FROM_ENVIRONMENT = (
     " for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)"
     " brian::_random_generators[_i].seed(_v + _i); }")
 
-DEVICES = ("runtime", "cpp_standalone")
 
 #: :class:`SpikingParameters` fields compiled into a standalone build (the others are run-time values)
 _COMPILED_PARAMETERS = ("dt", "presentation", "ec_release_spike", "tau_m", "v_rest", "v_threshold", "v_reset",
@@ -139,7 +141,7 @@ class SpikingHippocampus:
     Parameters
     ----------
     description : NetworkDescription
-        The same description the rate twin reads (:func:`biokv.network.hippocampal_network`).
+        The same description the rate twin reads (:func:`biokv.hippocampus.description.hippocampal_network`).
     params : SpikingParameters
     device : {"runtime", "cpp_standalone"}
         ``runtime`` builds and runs in Python with code-generation target ``codegen``. ``cpp_standalone``
@@ -201,25 +203,6 @@ class SpikingHippocampus:
             shape = (P + Q, d.population(proj.target).size)
             phase = np.where(encoding > 0, proj.gain["encode"], proj.gain["recall"])[:, None]
             out[f"gain_{proj.name}"] = np.ascontiguousarray(phase * (gains or {}).get(proj.name, np.ones(shape)))
-        return out
-
-    def _check_gains(self, gains, n_slots):
-        """``gains``: projection name -> non-negative array broadcastable to (slots, target cells)."""
-        if gains is None:
-            return None
-        d, out = self.description, {}
-        for name, g in gains.items():
-            if name not in [p.name for p in d.projections]:
-                raise ValueError(f"gains: no projection {name!r}; projections: {[p.name for p in d.projections]}")
-            shape = (n_slots, d.population(d.projection(name).target).size)
-            try:
-                g = np.broadcast_to(np.asarray(g, dtype=np.float64), shape)
-            except ValueError:
-                raise ValueError(f"gains[{name!r}] must be broadcastable to (slots, {d.projection(name).target} "
-                                 f"cells) = {shape}, got shape {np.shape(g)}") from None
-            if not np.all(np.isfinite(g)) or g.min() < 0:
-                raise ValueError(f"gains[{name!r}] must hold finite non-negative numbers")
-            out[name] = g
         return out
 
     def _build(self, b2, state: HippocampalState, run: int, schedule: dict) -> dict:
@@ -372,12 +355,14 @@ class SpikingHippocampus:
                  gains=None, n_slots: int | None = None) -> SpikingResult:
         """Encode ``keys`` -> ``values`` (P index sets each) and recall from ``cues`` (Q index sets) in one run.
 
-        ``state`` holds the connectivity and initial weights (run ``run`` of it is used); it is not changed.
+        ``state`` holds the connectivity and initial weights (run ``run`` of it is used), drawn by
+        :func:`biokv.hippocampus.connectivity.draw_connectivity` as for the rate twin; it is not changed.
         ``seed`` seeds every random number of the simulation (Poisson inputs, connections to interneurons).
         ``gains`` maps projection names to arrays broadcastable to (P + Q slots, target cells) that multiply the
         projection's phase gain in each slot for each target cell: 0 lesions or inactivates the projection (in
         chosen slots, onto chosen cells), > 1 boosts it (e.g. the perforant-path input of a memory's CA3
-        ensemble at recall). They are run-time values: a standalone build is reused.
+        ensemble at recall); the rate twin takes the same mapping, and both check it with
+        :func:`biokv.hippocampus.gains.check_gains`. They are run-time values: a standalone build is reused.
         ``n_slots``, if larger than ``P + Q``, pads the simulation with recall slots of the first cue (and the
         gains of the last slot), so that protocols of different lengths share one standalone build (the number
         of slots is compiled in); the padded slots are in the result after the others and mean nothing.
@@ -394,7 +379,7 @@ class SpikingHippocampus:
             size = d.population(pop).size
             if any(len(x) and (np.min(x) < 0 or np.max(x) >= size) for x in pats):
                 raise ValueError(f"{name} hold indices of active {pop} cells, which must be in [0, {size - 1}]")
-        gains = self._check_gains(gains, P + Q)
+        gains = check_gains(d, gains, (("slots", P + Q),))
         if n_slots is not None:
             if isinstance(n_slots, bool) or not isinstance(n_slots, (int, np.integer)) or n_slots < P + Q:
                 raise ValueError(f"n_slots must be an integer >= P + Q = {P + Q}, got {n_slots!r}")

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from biokv.core.associative import (HopfieldNetwork, OuterProductMemory, hetero_hopfield_recall,
-                                    modern_hopfield_recall, top_s)
+from biokv.core.associative.memories import (HopfieldNetwork, OuterProductMemory, hetero_hopfield_recall,
+                                             modern_hopfield_recall, top_s)
 
 
 def _signs(rng, *shape):

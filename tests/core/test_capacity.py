@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from biokv.core.associative import HopfieldNetwork, hetero_hopfield_recall, modern_hopfield_recall
-from biokv.core.capacity import (bit_error_probability, duplicate_free_capacity, first_failure, measure_capacity,
-                                 predicted_capacity, random_binary_pairs)
+from biokv.core.associative.memories import HopfieldNetwork, hetero_hopfield_recall, modern_hopfield_recall
+from biokv.core.associative.capacity import (bit_error_probability, duplicate_free_capacity, first_failure,
+                                             measure_capacity, predicted_capacity, random_binary_pairs)
 
 
 def _brute_first_failure(keys, values, network, beta=1.0):

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from biokv.core.case_sequence import (CaseSequenceBatch, case_sequence_batch, case_sequence_batches, n_tokens,
-                                      one_hot, token_names)
-from biokv.core.random import run_generators
+from biokv.core.common.rng import run_generators
+from biokv.core.transformer.task import (CaseSequenceBatch, case_sequence_batch, case_sequence_batches, n_tokens,
+                                         one_hot, token_names)
 
 
 def test_every_context_holds_each_letter_once_and_the_query_names_one_of_them():

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from biokv.core.associative import OuterProductMemory
-from biokv.core.crosstalk import active_units, random_keys, random_signs, readout_mse_theory
-from biokv.core.random import run_generators
+from biokv.core.associative.memories import OuterProductMemory
+from biokv.core.associative.crosstalk import active_units, random_keys, random_signs, readout_mse_theory
+from biokv.core.common.rng import run_generators
 
 
 def _measured_mse(kind, n, d, normalize=False, runs=30, **kw):

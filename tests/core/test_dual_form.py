@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from biokv.core.dual_form import (DualFormMemory, accuracy, cross_entropy, error_signals, forward, init_weights,
-                                  sgd_epoch, sgd_step)
-from biokv.core.random import run_generators
+from biokv.core.kv.dual_form import (DualFormMemory, accuracy, cross_entropy, error_signals, forward, init_weights,
+                                     sgd_epoch, sgd_step)
+from biokv.core.common.rng import run_generators
 
 R, N_IN, H, N_OUT = 3, 7, 5, 4
 

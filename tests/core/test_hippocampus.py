@@ -1,11 +1,14 @@
+from dataclasses import fields
+
 import numpy as np
 import pytest
 
 from biokv.core import KWinnerMHN, overlaps
-from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.core.patterns import partial_cues_runs, random_subsets_runs
-from biokv.core.random import run_seeds
-from biokv.network import NetworkDescription, Population, Projection, hippocampal_network
+from biokv.hippocampus.rate_twin import HippocampalRateTwin
+from biokv.core.common.patterns import partial_cues_runs, random_subsets_runs
+from biokv.core.common.rng import run_seeds
+from biokv.hippocampus.connectivity import draw_connectivity
+from biokv.hippocampus.description import NetworkDescription, Population, Projection, hippocampal_network
 
 SMALL = dict(n_ec=200, ec_active=20, n_dg=800, dg_active=24, n_ca3=200, ca3_active=8, n_ctx=150, ctx_active=15)
 
@@ -16,6 +19,7 @@ def _pairs(R, P, n_key, s_key, n_val, s_val, seed=0):
     return keys, vals
 
 
+@pytest.mark.slow
 def test_without_dg_and_with_a_mirrored_return_the_twin_is_the_kwinner_mhn():
     d = hippocampal_network(n_ec=200, ec_active=20, n_ca3=100, ca3_active=5, pp_fan_in=0.25, n_ctx=200,
                             ctx_active=20, ctx_connectivity="mirror", initial_weight_max=1.0, with_dg=False)
@@ -101,6 +105,22 @@ def test_same_seed_same_network():
     np.testing.assert_array_equal(a.ca3.w_in, b.ca3.w_in)
     np.testing.assert_array_equal(a.mf_targets, b.mf_targets)
     assert not np.array_equal(a.ca3.w_in, twin.init_state(8, [3]).ca3.w_in)
+
+
+def test_connectivity_is_drawn_once_from_the_description_and_the_seed():
+    d = hippocampal_network(**SMALL)
+    drawn, twin_state = draw_connectivity(d, 7, [3, 5]), HippocampalRateTwin(d).init_state(7, [3, 5])
+    for part in ("ca3", "dg"):
+        for f in fields(getattr(drawn, part)):
+            np.testing.assert_array_equal(getattr(getattr(drawn, part), f.name),
+                                          getattr(getattr(twin_state, part), f.name))
+    np.testing.assert_array_equal(drawn.mf_targets, twin_state.mf_targets)
+    alone = draw_connectivity(d, 7, [5])  # a run's network does not depend on the runs drawn with it
+    np.testing.assert_array_equal(alone.ca3.w_in[0], drawn.ca3.w_in[1])
+    np.testing.assert_array_equal(alone.dg.inputs[0], drawn.dg.inputs[1])
+    np.testing.assert_array_equal(alone.mf_targets[0], drawn.mf_targets[1])
+    no_dg = draw_connectivity(hippocampal_network(**SMALL, with_dg=False), 7, [0])
+    assert no_dg.dg is None and no_dg.mf_targets is None
 
 
 def test_description_errors():

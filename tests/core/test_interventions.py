@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.core.metrics import paired_effect
-from biokv.core.patterns import (binary_correlation, overlapping_patterns_runs, overlaps, random_subsets_runs)
-from biokv.core.random import run_seeds
-from biokv.network import hippocampal_network
+from biokv.hippocampus.rate_twin import HippocampalRateTwin
+from biokv.core.stats.metrics import paired_effect
+from biokv.core.common.patterns import binary_correlation, overlapping_patterns_runs, overlaps, random_subsets_runs
+from biokv.core.common.rng import run_seeds
+from biokv.hippocampus.description import hippocampal_network
+from biokv.hippocampus.gains import check_gains
 
 SMALL = dict(n_ec=200, ec_active=20, n_dg=400, dg_active=12, ec_dg_fan_in=0.2, mf_contacts=4, n_ca3=100,
              ca3_active=5, pp_fan_in=0.3, n_ctx=100, ctx_active=10, ctx_fan_out=0.3)
@@ -28,10 +29,10 @@ def test_a_unit_gain_changes_nothing_bit_for_bit():
     twin, keys, vals = _setup()
     a, b = twin.init_state(4, RUNS), twin.init_state(4, RUNS)
     ea = twin.encode(a, keys, vals)
-    eb = twin.encode(b, keys, vals, mf_gain=1.0, pp_gain=np.ones(100))
+    eb = twin.encode(b, keys, vals, gains={"mf": 1.0, "pp": np.ones(100)})
     np.testing.assert_array_equal(ea["ca3_winners"], eb["ca3_winners"])
     np.testing.assert_array_equal(a.ca3.w_in, b.ca3.w_in)
-    ra, rb = twin.recall(a, keys), twin.recall(b, keys, pp_gain=1.0)
+    ra, rb = twin.recall(a, keys), twin.recall(b, keys, gains={"pp": 1.0})
     np.testing.assert_array_equal(ra["ca3_winners"], rb["ca3_winners"])
 
 
@@ -39,7 +40,7 @@ def test_mossy_fibre_lesion_is_the_network_without_mossy_fibre_input():
     twin, keys, vals = _setup()
     no_mf, _, _ = _setup(mf_weight=0.0)
     lesioned, reference = twin.init_state(4, RUNS), no_mf.init_state(4, RUNS)
-    e1 = twin.encode(lesioned, keys, vals, mf_gain=0.0)
+    e1 = twin.encode(lesioned, keys, vals, gains={"mf": 0.0})
     e2 = no_mf.encode(reference, keys, vals)
     np.testing.assert_array_equal(e1["ca3_winners"], e2["ca3_winners"])
     np.testing.assert_array_equal(lesioned.ca3.w_out, reference.ca3.w_out)
@@ -49,7 +50,7 @@ def test_mossy_fibre_lesion_is_the_network_without_mossy_fibre_input():
     partial = twin.init_state(4, RUNS)
     gain = np.ones((len(RUNS), 15))
     gain[:, 10:] = 0.0
-    e_part = twin.encode(partial, keys, vals, mf_gain=gain)
+    e_part = twin.encode(partial, keys, vals, gains={"mf": gain})  # one gain per encoding
     np.testing.assert_array_equal(e_part["ca3_winners"][:, :10], e_intact["ca3_winners"][:, :10])
     assert not np.array_equal(e_part["ca3_winners"][:, 10:], e_intact["ca3_winners"][:, 10:])
 
@@ -59,12 +60,12 @@ def test_perforant_path_lesion_at_recall_makes_ca3_blind_to_the_cue():
     state = twin.init_state(4, RUNS)
     twin.encode(state, keys, vals)
     other = random_subsets_runs(run_seeds(9, "other", RUNS), 15, 200, 20)
-    a = twin.recall(state, keys, pp_gain=0.0)["ca3_winners"]
-    b = twin.recall(state, other, pp_gain=0.0)["ca3_winners"]
+    a = twin.recall(state, keys, gains={"pp": 0.0})["ca3_winners"]
+    b = twin.recall(state, other, gains={"pp": 0.0})["ca3_winners"]
     np.testing.assert_array_equal(a, b)  # nothing of the cue reaches CA3: only the tie-break decides
     intact = twin.recall(state, keys)
-    assert overlaps(intact["values"], vals).mean() > 2 * overlaps(twin.recall(state, keys, pp_gain=0.0)["values"],
-                                                                  vals).mean()
+    lesioned = twin.recall(state, keys, gains={"pp": 0.0})
+    assert overlaps(intact["values"], vals).mean() > 2 * overlaps(lesioned["values"], vals).mean()
 
 
 def test_boosting_an_ensemble_makes_it_win():
@@ -74,20 +75,49 @@ def test_boosting_an_ensemble_makes_it_win():
     ensemble = random_subsets_runs(run_seeds(2, "ens", RUNS), 15, 100, 5)
     gain = np.ones((len(RUNS), 15, 100))
     np.put_along_axis(gain, ensemble.astype(np.intp), 1e6, axis=2)
-    winners = twin.recall(state, keys, pp_gain=gain)["ca3_winners"]
+    winners = twin.recall(state, keys, gains={"pp": gain})["ca3_winners"]
     np.testing.assert_array_equal(np.sort(winners, axis=2), ensemble)
 
 
 def test_gains_are_checked():
     twin, keys, vals = _setup()
     state = twin.init_state(4, RUNS)
-    with pytest.raises(ValueError, match="pp_gain must hold finite non-negative"):
-        twin.recall(state, keys, pp_gain=-1.0)
-    with pytest.raises(ValueError, match="mf_gain must be broadcastable"):
-        twin.encode(state, keys, vals, mf_gain=np.ones(7))
+    with pytest.raises(ValueError, match=r"gains\['pp'\] must hold finite non-negative"):
+        twin.recall(state, keys, gains={"pp": -1.0})
+    with pytest.raises(ValueError, match=r"gains\['mf'\] must be broadcastable to \(runs, presentations, CA3 cells\)"):
+        twin.encode(state, keys, vals, gains={"mf": np.ones(7)})
     no_dg, _, _ = _setup(with_dg=False)
-    with pytest.raises(ValueError, match="mf_gain needs a network with DG"):
-        no_dg.encode(no_dg.init_state(1, RUNS), keys, vals, mf_gain=0.0)
+    with pytest.raises(ValueError, match="gains: no projection 'mf'"):  # a network without DG and mossy fibres
+        no_dg.encode(no_dg.init_state(1, RUNS), keys, vals, gains={"mf": 0.0})
+    with pytest.raises(ValueError, match="applies gains to \\['mf', 'pp'\\] only, got 'ca3_ctx'"):
+        twin.recall(state, keys, gains={"ca3_ctx": 0.0})
+
+
+def test_a_mossy_fibre_gain_per_encoding_is_the_same_gain_on_every_ca3_cell():
+    twin, keys, vals = _setup()
+    per_encoding = np.random.default_rng(3).random((len(RUNS), 15)) * 2
+    a, b = twin.init_state(4, RUNS), twin.init_state(4, RUNS)
+    ea = twin.encode(a, keys, vals, gains={"mf": per_encoding})
+    eb = twin.encode(b, keys, vals, gains={"mf": np.repeat(per_encoding[..., None], 100, axis=2)})
+    np.testing.assert_array_equal(ea["ca3_winners"], eb["ca3_winners"])
+    np.testing.assert_array_equal(a.ca3.w_in, b.ca3.w_in)
+
+
+def test_one_gain_check_for_both_backends():
+    d = hippocampal_network(**SMALL)
+    spiking = check_gains(d, {"pp": np.ones((1, 100)), "mf": 0.5}, (("slots", 6),))
+    assert spiking["pp"].shape == spiking["mf"].shape == (6, 100)
+    rate = check_gains(d, {"mf": np.ones((3, 15))}, (("runs", 3), ("presentations", 15)), per_pattern=("mf",))
+    assert rate["mf"].shape == (3, 15, 100) and check_gains(d, None, (("slots", 6),)) == {}
+    for leading in ((("slots", 6),), (("runs", 3), ("presentations", 15))):
+        with pytest.raises(ValueError, match=r"gains: no projection 'xx'; projections: \['ec_dg', 'mf', 'pp'"):
+            check_gains(d, {"xx": 1.0}, leading)
+        for bad in (-1.0, np.nan, np.inf):
+            with pytest.raises(ValueError, match=r"gains\['pp'\] must hold finite non-negative numbers"):
+                check_gains(d, {"pp": bad}, leading)
+    with pytest.raises(ValueError, match=r"gains\['ca3_ctx'\] must be broadcastable to \(slots, CTX cells\) = "
+                                         r"\(6, 100\), got shape \(7,\)"):
+        check_gains(d, {"ca3_ctx": np.ones(7)}, (("slots", 6),))
 
 
 @pytest.mark.parametrize("overlap", [0.0, 0.25, 0.5, 1.0])

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from biokv.core import kv_optimization as kv
-from biokv.core.random import run_generators
+from biokv.core.kv import optimization as kv
+from biokv.core.common.rng import run_generators
 
 
 def _problem(n_classes=3, per_class=4, runs=3, seed=0, scale=1.5):

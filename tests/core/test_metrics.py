@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from biokv.core import metrics
+from biokv.core.stats import metrics
 
 
 def test_dprime_and_raw_difference_against_a_loop():

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from biokv.core.case_sequence import case_sequence_batch, case_sequence_batches
-from biokv.core.mhn_transformer import (FastWeights, MHNTransformer, distinct_fraction, init_fast_weights,
-                                        input_projection, mhn_transformer_gradients, query_step, store_context)
-from biokv.core.random import run_generators
+from biokv.core.common.rng import run_generators
+from biokv.core.transformer.mhn import (FastWeights, MHNTransformer, distinct_fraction, gradients, init_fast_weights,
+                                        input_projection, query_step, store_context)
+from biokv.core.transformer.task import case_sequence_batch, case_sequence_batches
 
 L, K, H = 4, 6, 10
 
@@ -102,7 +102,7 @@ def test_gradients_match_central_finite_differences(rule, projections):
     model = MHNTransformer(W_Q, W_K, W_V, H, rule, projections)
     f = model.forward(batch, fast)  # fast weights now hold the context; held fixed from here on
     xq, y, x_tilde = f["query"], batch.target, f["x_tilde"]
-    (d_wq, d_wk, d_wv), y_hat = mhn_transformer_gradients(W_Q, W_K, W_V, fast, f["attention"], x_tilde, xq, y, rule)
+    (d_wq, d_wk, d_wv), y_hat = gradients(W_Q, W_K, W_V, fast, f["attention"], x_tilde, xq, y, rule)
 
     def out_loss(wq, wv):  # ||W_V W_reinst^T softmax(W_hi W_Q x_q) - y||^2 with the fast weights fixed (Eq. S6)
         total = np.zeros(wq.shape[0])
@@ -148,8 +148,8 @@ def test_train_step_applies_the_learning_rates(rule):
     model = MHNTransformer(W_Q, W_K, W_V, H, rule, True, lr_qv=0.01, lr_k=0.002)
     fast = model.new_fast_weights(run_generators(4, "fast", range(2)), 6)
     f = model.forward(batch, fast)
-    (d_wq, d_wk, d_wv), _ = mhn_transformer_gradients(W_Q, W_K, W_V, fast, f["attention"], f["x_tilde"], f["query"],
-                                                      batch.target, rule)
+    (d_wq, d_wk, d_wv), _ = gradients(W_Q, W_K, W_V, fast, f["attention"], f["x_tilde"], f["query"], batch.target,
+                                      rule)
     r = model.train_step(batch, run_generators(4, "fast", range(2)))
     np.testing.assert_allclose(model.W_Q, W_Q - 0.01 * d_wq, atol=1e-14)
     np.testing.assert_allclose(model.W_V, W_V - 0.01 * d_wv, atol=1e-14)

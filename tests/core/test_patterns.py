@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from biokv.core.patterns import (mean_pairwise_similarity, overlaps, partial_cues, random_patterns,
-                                 random_subsets, random_subsets_runs)
-from biokv.core.random import run_seeds
+from biokv.core.common.patterns import (mean_pairwise_similarity, overlaps, partial_cues, random_patterns,
+                                        random_subsets, random_subsets_runs)
+from biokv.core.common.rng import run_seeds
 
 
 def test_random_patterns_have_exactly_s_sorted_ones():
@@ -78,3 +78,47 @@ def test_overlaps_and_similarity_against_loops():
 def test_pattern_argument_errors():
     with pytest.raises(ValueError, match="n_active"):
         random_patterns(np.random.default_rng(0), 3, 10, 11)
+
+
+def test_jaccard_against_sets():
+    from biokv.core.common.patterns import jaccard
+
+    rng = np.random.default_rng(9)
+    for _ in range(50):
+        a, b = rng.choice(40, rng.integers(0, 15), replace=False), rng.choice(40, rng.integers(0, 15), replace=False)
+        union = set(a) | set(b)
+        assert jaccard(a, b) == (len(set(a) & set(b)) / len(union) if union else 1.0)
+    assert jaccard([], []) == 1.0 and jaccard([1, 2], [1, 2]) == 1.0 and jaccard([1], [2]) == 0.0
+
+
+def test_paired_code_correlations_against_pearson_of_dense_vectors():
+    from biokv.core.common.patterns import paired_code_correlations
+
+    rng = np.random.default_rng(10)
+    n = 30
+    codes_a = [rng.choice(n, rng.integers(1, n), replace=False) for _ in range(40)]
+    codes_b = [rng.choice(n, rng.integers(1, n), replace=False) for _ in range(40)]
+    expected = []
+    for a, b in zip(codes_a, codes_b):
+        x, y = np.zeros(n), np.zeros(n)
+        x[a], y[b] = 1.0, 1.0
+        expected.append(np.corrcoef(x, y)[0, 1])
+    np.testing.assert_allclose(paired_code_correlations(codes_a, codes_b, n), expected, rtol=1e-12, atol=1e-12)
+    assert np.isnan(paired_code_correlations([np.arange(n)], [np.arange(3)], n)).all()  # a full code: no variance
+    with pytest.raises(ValueError, match="must pair up"):
+        paired_code_correlations(codes_a, codes_b[:-1], n)
+
+
+def test_code_correlation_against_a_loop_over_pairs():
+    from biokv.core.common.patterns import code_correlation
+
+    rng = np.random.default_rng(11)
+    n = 25
+    codes = [rng.choice(n, rng.integers(1, 12), replace=False) for _ in range(12)] + [np.array([], dtype=int)]
+    pearson = []
+    for i, j in itertools.combinations(range(12), 2):  # the empty code is left out
+        x, y = np.zeros(n), np.zeros(n)
+        x[codes[i]], y[codes[j]] = 1.0, 1.0
+        pearson.append(np.corrcoef(x, y)[0, 1])
+    assert code_correlation(codes, n) == pytest.approx(np.mean(pearson), rel=1e-12, abs=1e-12)
+    assert np.isnan(code_correlation([np.arange(3), []], n))  # fewer than two codes with cells

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from biokv.core.selection import k_winners, k_winners_reference, to_dense
+from biokv.core.common.selection import k_winners, k_winners_reference, to_dense
 
 
 def _cases(rng, n_cases=400):
@@ -60,7 +60,7 @@ def test_to_dense():
 
 
 def test_threshold_hint_carried_between_calls_never_changes_the_winners():
-    from biokv.core.selection import new_work, select_top_k
+    from biokv.core.common.selection import new_work, select_top_k
 
     rng = np.random.default_rng(1)
     n, k = 500, 20

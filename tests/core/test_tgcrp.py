@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from biokv.core.patterns import mean_pairwise_similarity
-from biokv.core.tgcrp import tgcrp_leaves, tgcrp_tree
+from biokv.core.common.patterns import mean_pairwise_similarity
+from biokv.core.common.tgcrp import tgcrp_leaves, tgcrp_tree
 
 
 @pytest.mark.parametrize("b", [0, 3, 10])

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from biokv.core import KWinnerMHN, theory
-from biokv.core.protocol import random_pattern_source, retention_overlaps
+from biokv.core import KWinnerMHN
+from biokv.core.kwinner import theory
+from biokv.core.kwinner.protocol import random_pattern_source, retention_overlaps
 
 
 def test_expected_max_overlap_against_monte_carlo():

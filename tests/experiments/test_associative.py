@@ -3,7 +3,7 @@ import pytest
 
 from biokv import experiments
 from biokv.config import ConfigError
-from biokv.results import read_dataset
+from biokv.io.results import read_dataset
 
 
 def test_crosstalk_runs_and_fits_the_square_root_law(tmp_path):

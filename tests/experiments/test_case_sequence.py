@@ -3,13 +3,14 @@ import pytest
 
 from biokv import experiments
 from biokv.config import ConfigError
-from biokv.experiments.case_sequence import (diagonal_statistics, first_crossing, running_mean, similarity_matrices,
-                                             value_case_fraction)
-from biokv.results import read_dataset
+from biokv.core.transformer.structure import diagonal_statistics, similarity_matrices, value_case_fraction
+from biokv.experiments.transformer.case_sequence import first_crossing, running_mean
+from biokv.io.results import read_dataset
 
 TINY = ["n_trials=2", "n_iterations=60", "final_window=20", "smooth_window=10", "batch_size=16", "k_dim=12"]
 
 
+@pytest.mark.slow  # about 20 s on 2 cores, most of it drawing and saving the figures
 def test_case_sequence_runs_end_to_end(tmp_path):
     ds = experiments.run("case-sequence", overrides=TINY + ["figure_trial=1"], out_dir=tmp_path, quiet=True, seed=3)
     for name in ("result.nc", "summary.md", "fig7a_final_accuracy.png", "fig7b_accuracy_curves.png",
@@ -48,7 +49,7 @@ def test_same_seed_same_result_and_models_are_independent_of_each_other():
 def test_fixed_key_models_keep_their_keys():
     cfg = experiments.resolve_config("case-sequence", overrides=TINY + ["models=fixed,baseline-beta1"])
     ds = experiments.compute("case-sequence", cfg, seed=1, quiet=True)
-    from biokv.experiments.case_sequence import build_model
+    from biokv.experiments.transformer.case_sequence import build_model
 
     np.testing.assert_array_equal(ds["W_K"].sel(model="fixed"), build_model(cfg, "fixed", 1).W_K)
     assert not np.array_equal(ds["W_Q"].sel(model="fixed"), build_model(cfg, "fixed", 1).W_Q)

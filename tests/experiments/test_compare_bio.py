@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from biokv import biodata, cli, experiments
+from biokv import cli, experiments
 from biokv.config import ConfigError
-from biokv.results import read_dataset
-from biokv.experiments.compare_bio import comparison_rows, scaled_anatomy, separation_verdicts
+from biokv.data import biodata
+from biokv.experiments.hippocampus.comparisons import comparison_rows, scaled_anatomy, separation_verdicts
+from biokv.io.results import read_dataset
 
 TINY = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.dg_active=6",
         "network.ec_dg_fan_in=0.3", "network.mf_contacts=3", "network.n_ca3=40", "network.ca3_active=4",
@@ -15,6 +16,8 @@ TINY = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.d
         "rate_pairs=40", "rate_runs=3", "overlap_levels=0,0.5,1", "pairs_per_level=1", "n_background=2"]
 
 
+@pytest.mark.spiking
+@pytest.mark.slow
 def test_compare_bio_end_to_end_with_the_users_measurements(tmp_path):
     mine = tmp_path / "mine.csv"
     mine.write_text(",".join(biodata.COLUMNS) + "\nactive_fraction,DG,rat,0.5,0.4,0.6,fraction,My lab 2026,V,\n")

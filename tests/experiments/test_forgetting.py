@@ -4,7 +4,9 @@ import xarray as xr
 
 from biokv import experiments
 from biokv.config import ConfigError
-from biokv.results import read_dataset
+from biokv.data.datasets import DATASETS
+from biokv.experiments.kv.config import DATASET_NAMES
+from biokv.io.results import read_dataset
 from tests.test_datasets import _write_idx_folder
 
 NAME = "forgetting-reactivation"
@@ -99,3 +101,7 @@ def test_bad_configurations_fail_before_any_work(tmp_path):
         with pytest.raises(ConfigError, match=message):
             experiments.run(NAME, overrides=overrides, out_dir=out, quiet=True)
     assert not out.exists()
+
+
+def test_configuration_offers_the_data_sets_of_the_loader():
+    assert DATASET_NAMES == DATASETS

@@ -6,10 +6,10 @@ import pytest
 import xarray as xr
 
 from biokv import config, experiments
-from biokv.core import kv_optimization as kv
-from biokv.core.random import run_generators
-from biokv.experiments.kv_optimization import KVOptimizationConfig
-from biokv.results import read_dataset
+from biokv.core.kv import optimization as kv
+from biokv.core.common.rng import run_generators
+from biokv.experiments.kv.config import KVOptimizationConfig
+from biokv.io.results import read_dataset
 
 TINY = ["events_per_class=6", "n_steps=60", "runs=2", "record_every=25", "learning_rate=0.01"]
 MODEL = Path(__file__).resolve().parents[2] / "models" / "kv-optimization.toml"

@@ -5,10 +5,10 @@ import pytest
 
 from biokv import experiments
 from biokv.config import ConfigError
-from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.core.patterns import overlaps, random_subsets_runs
-from biokv.core.random import run_seeds
-from biokv.network import hippocampal_network
+from biokv.hippocampus.rate_twin import HippocampalRateTwin
+from biokv.core.common.patterns import overlaps, random_subsets_runs
+from biokv.core.common.rng import run_seeds
+from biokv.hippocampus.description import hippocampal_network
 
 SMALL = ["kwinner.n_visible=100", "kwinner.n_active=10", "kwinner.n_hidden=100", "kwinner.fan_in=0.2", "kwinner.k=1",
          "mhn.n_visible=100", "mhn.n_active=10", "mhn.n_hidden=20", "n_burnin=10", "n_memories=60", "old_age=20",

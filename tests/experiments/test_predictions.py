@@ -1,11 +1,14 @@
 """Prediction experiments (control vs intervention) at a tiny size, end to end, and the combined report."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from biokv import cli, experiments
+from biokv.experiments import registry
 from biokv.config import ConfigError
-from biokv.predict import run_predictions
+from biokv.experiments.predictions.collection import run_predictions
 
 NET = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.dg_active=6",
        "network.ec_dg_fan_in=0.3", "network.mf_contacts=3", "network.n_ca3=40", "network.ca3_active=4",
@@ -13,6 +16,8 @@ NET = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.dg
 SPIKING = ["spiking.device=runtime", "spiking.presentation_ms=100", "spiking.dt_ms=0.2"]
 
 
+@pytest.mark.spiking
+@pytest.mark.slow
 def test_mossy_fibre_lesion_in_both_backends(tmp_path):
     over = NET + SPIKING + ["rate_runs=4", "spiking_seeds=2", "spiking_slots=10", "n_old=3", "n_new=2"]
     ds = experiments.run("predict-mossy-lesion", overrides=over, out_dir=tmp_path, seed=1, quiet=True)
@@ -52,7 +57,7 @@ def test_reactivation_and_the_combined_report(tmp_path):
 
 
 def test_predict_all_writes_one_report_and_resumes(tmp_path, monkeypatch):
-    import biokv.predict as predict
+    import biokv.experiments.predictions.collection as predict
 
     calls = []
     real = predict._experiments.run
@@ -65,7 +70,9 @@ def test_predict_all_writes_one_report_and_resumes(tmp_path, monkeypatch):
         return real(name, overrides=over, **kwargs)
 
     monkeypatch.setattr(predict._experiments, "run", small)
-    monkeypatch.setattr(predict, "PREDICTIONS", ("predict-mossy-lesion", "predict-pp-lesion", "predict-reactivation"))
+    for name in ("predict-distributed-storage", "predict-capacity"):  # untagged: only the three interventions run
+        monkeypatch.setitem(registry._REGISTRY, name, replace(registry.get(name), tags=("storage",)))
+    assert predict.predictions() == ["predict-mossy-lesion", "predict-pp-lesion", "predict-reactivation"]
     path = run_predictions(out_dir=tmp_path, seed=3, quiet=True)
     text = path.read_text()
     assert text.count("effect [95% CI]") == 3 and "![effects.png](predict-pp-lesion/effects.png)" in text

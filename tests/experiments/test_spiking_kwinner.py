@@ -1,9 +1,11 @@
 import numpy as np
+import pytest
 import xarray as xr
 
 from biokv import experiments
-from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.experiments.spiking_kwinner import MODELS, ReducedNetworkConfig, analyze, shared_connectivity
+from biokv.experiments.hippocampus.config import ReducedNetworkConfig
+from biokv.experiments.hippocampus.spiking_kwinner import MODELS, retention_statistics, shared_connectivity
+from biokv.hippocampus.rate_twin import HippocampalRateTwin
 
 TINY = ["network.n_visible=60", "network.n_active=6", "network.n_hidden=80", "network.k=4", "network.fan_in=0.3",
         "n_burnin=10", "n_memories=6", "runs=2", "cue_levels=1", "age_bins=1,4", "bootstrap=100",
@@ -32,7 +34,7 @@ def test_analysis_matches_a_plain_loop():
     ds = xr.Dataset({"overlap": (("model", "kind", "cue", "run", "age"), overlap)},
                     coords={"model": list(MODELS), "kind": ["real", "pseudo"], "cue": [0.5], "run": np.arange(R),
                             "age": np.arange(1, M + 1)})
-    out = analyze(ds, s, (1, 6), n_boot=200, seed=0)
+    out = retention_statistics(ds, s, (1, 6), n_boot=200, seed=0)
     for m, model in enumerate(MODELS):
         for age in range(M):
             d = [(overlap[m, 0, 0, r, age] - overlap[m, 1, 0, r, age]) / s for r in range(R)]
@@ -46,6 +48,7 @@ def test_analysis_matches_a_plain_loop():
     assert out["p_spiking_above_mhn"].sel(cue=0.5, age_bin="1-5") > 0.05  # random young ages: no difference
 
 
+@pytest.mark.spiking
 def test_spiking_kwinner_runs_and_reports(tmp_path):
     ds = experiments.run("spiking-kwinner", overrides=TINY, out_dir=tmp_path, seed=1, quiet=True)
     assert ds["overlap"].dims == ("model", "kind", "cue", "run", "age")

@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 
-from biokv import experiments
+from biokv import cli, experiments
+from biokv.config import ConfigError
 
 TINY = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.dg_active=6",
         "network.ec_dg_fan_in=0.3", "network.mf_contacts=3", "network.n_ca3=40", "network.ca3_active=4",
@@ -9,6 +11,7 @@ TINY = ["network.n_ec=60", "network.ec_active=8", "network.n_dg=120", "network.d
         "cue_levels=1,0.5", "raster_presentations=2"]
 
 
+@pytest.mark.spiking
 def test_spiking_recall_runs_and_reports_both_backends(tmp_path):
     ds = experiments.run("spiking-recall", overrides=TINY, out_dir=tmp_path, seed=2, quiet=True)
     assert ds["recall_accuracy"].dims == ("backend", "cue", "age")
@@ -29,8 +32,8 @@ def test_configuration_defaults_are_those_of_the_network_and_the_spiking_paramet
     from brian2 import Hz, ms
 
     from biokv.config import to_dict
-    from biokv.experiments.spiking_recall import HippocampusConfig, SpikingConfig
-    from biokv.network import hippocampal_network
+    from biokv.experiments.hippocampus.config import HippocampusConfig, SpikingConfig
+    from biokv.hippocampus.description import hippocampal_network
     from biokv.spiking import SpikingParameters
 
     factory = {k: v.default for k, v in inspect.signature(hippocampal_network).parameters.items()}
@@ -39,3 +42,30 @@ def test_configuration_defaults_are_those_of_the_network_and_the_spiking_paramet
     spk, default = SpikingConfig(), SpikingParameters()
     assert spk.presentation_ms * ms == default.presentation and spk.dt_ms * ms == default.dt
     assert spk.ec_rate_on_hz * Hz == default.ec_rate_on and spk.ec_rate_off_hz * Hz == default.ec_rate_off
+    assert spk.parameters() == default  # every other value too
+
+
+def test_every_spiking_parameter_is_listed_and_can_be_set(capsys):
+    from dataclasses import fields
+
+    from brian2 import ms
+
+    from biokv.config import describe
+    from biokv.experiments.hippocampus.config import SpikingRecallConfig
+    from biokv.spiking import SpikingParameters
+
+    units = {"ms", "hz", "mv"}
+    listed = {key.split(".", 1)[1] for key, *_ in describe(SpikingRecallConfig) if key.startswith("spiking.")}
+    bare = {name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1] in units else name for name in listed}
+    assert {f.name for f in fields(SpikingParameters)} <= bare
+    assert {"presentation_ms", "dt_ms", "ec_rate_on_hz", "ec_rate_off_hz", "tau_m_ms", "v_rest_mv",
+            "ec_release_spike", "dg_phase"} <= listed
+    assert cli.main(["params", "spiking-recall"]) == 0
+    printed = capsys.readouterr().out
+    for name in listed:
+        assert f"spiking.{name} = " in printed
+    cfg = experiments.resolve_config("spiking-recall", overrides=["spiking.tau_m_ms=12", "spiking.ec_release_spike=2"])
+    params = cfg.spiking.parameters()
+    assert params.tau_m == 12 * ms and params.ec_release_spike == 2
+    with pytest.raises(ConfigError, match="spiking.tau_m_ms=-1.0 is out of range"):
+        experiments.resolve_config("spiking-recall", overrides=["spiking.tau_m_ms=-1"])

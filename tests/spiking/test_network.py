@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from brian2 import Hz, mV, ms
 
-from biokv.core.hippocampus import HippocampalRateTwin
-from biokv.core.patterns import overlaps, random_subsets_runs
-from biokv.core.random import run_seeds
-from biokv.network import hippocampal_network
+from biokv.hippocampus.rate_twin import HippocampalRateTwin
+from biokv.core.common.patterns import overlaps, random_subsets_runs
+from biokv.core.common.rng import run_seeds
+from biokv.hippocampus.description import hippocampal_network
 from biokv.spiking import RunawayActivityError, SpikingHippocampus, SpikingParameters
 
 TINY = dict(n_ec=60, ec_active=8, n_dg=120, dg_active=6, ec_dg_fan_in=0.3, mf_contacts=3, n_ca3=40,
@@ -51,6 +51,7 @@ def _replay_rule(w, learner, target, patterns, n_target, ca3_counts, eps):
     return w
 
 
+@pytest.mark.spiking
 def test_learning_in_the_simulation_is_the_k_winner_rule_applied_to_the_recorded_spikes():
     d, state, keys, vals, res, net = _run()
     assert res.counts["CA3"][:4].sum() > 0, "CA3 must fire during encoding for this test to mean anything"
@@ -64,6 +65,7 @@ def test_learning_in_the_simulation_is_the_k_winner_rule_applied_to_the_recorded
     assert res.recalled.shape == (2, 5)
 
 
+@pytest.mark.spiking
 def test_layers_fire_in_their_phase_windows_and_the_readout_prefers_the_most_active_cells():
     d, state, keys, vals, res, net = _run()
     T = float(net.params.presentation)
@@ -77,6 +79,7 @@ def test_layers_fire_in_their_phase_windows_and_the_readout_prefers_the_most_act
     assert counts[ranked].min() >= np.delete(counts, ranked).max()
 
 
+@pytest.mark.spiking
 def test_mossy_fibres_drive_ca3_during_encoding_only():
     # perforant path nearly silent: CA3 then fires only through the mossy fibres
     d, state, keys, vals, res, net = _run(pp_encode_gain=1e-6, pp_recall_gain=1e-6)
@@ -86,6 +89,7 @@ def test_mossy_fibres_drive_ca3_during_encoding_only():
     assert ca3[4:].sum() == 0  # recall: mossy fibres off
 
 
+@pytest.mark.spiking
 def test_runaway_activity_stops_with_a_clear_error():
     with pytest.raises(RunawayActivityError, match="DG fired at .* Hz"):
         _run(dict(j_dg=1e5 * mV, inhibition=1e-3 * mV, refractory=0.2 * ms, max_rate=50 * Hz))
@@ -118,6 +122,8 @@ def test_parameters_check_units_and_ranges(kwargs, message):
         SpikingParameters(**kwargs)
 
 
+@pytest.mark.spiking
+@pytest.mark.slow
 def test_spiking_network_agrees_with_its_rate_twin_at_half_size():
     """Same connectivity, weights and patterns: the spiking DG and CA3 pick (nearly) the rate twin's winners and
     recall the stored values as well as the twin (issue target: mean absolute difference <= 0.1)."""
@@ -144,6 +150,7 @@ def test_spiking_network_agrees_with_its_rate_twin_at_half_size():
         assert np.all(np.abs(active - d.population(name).active) <= 0.25 * d.population(name).active), (name, active)
 
 
+@pytest.mark.spiking
 def test_a_lesioned_projection_carries_nothing_and_a_boost_reaches_its_cells():
     d = hippocampal_network(**TINY)
     state = HippocampalRateTwin(d).init_state(3, [0])
@@ -168,5 +175,10 @@ def test_a_lesioned_projection_carries_nothing_and_a_boost_reaches_its_cells():
     assert len(cells) == 2 and np.all(res.counts["CA3"][P:, cells] > 0)
     with pytest.raises(ValueError, match="no projection 'xx'"):
         net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, gains={"xx": 0.0})
+    # the check the rate twin applies too (biokv.hippocampus.gains), over slots instead of runs and presentations
+    with pytest.raises(ValueError, match=r"gains\['pp'\] must be broadcastable to \(slots, CA3 cells\) = \(6, 40\)"):
+        net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, gains={"pp": np.ones(7)})
+    with pytest.raises(ValueError, match=r"gains\['mf'\] must hold finite non-negative numbers"):
+        net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, gains={"mf": -1.0})
     with pytest.raises(ValueError, match="n_slots must be an integer >= P \\+ Q = 6"):
         net.simulate(state, 0, keys[0], vals[0], keys[0][:Q], seed=5, n_slots=3)

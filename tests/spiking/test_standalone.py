@@ -7,9 +7,12 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 from brian2 import ms
 
 from biokv.spiking import SpikingHippocampus, SpikingParameters
+
+pytestmark = [pytest.mark.spiking, pytest.mark.standalone, pytest.mark.slow]
 
 NETWORK = dict(n_ec=100, ec_active=10, n_dg=200, dg_active=8, ec_dg_fan_in=0.5, mf_contacts=4, n_ca3=80,
                ca3_active=5, pp_fan_in=0.3, n_ctx=60, ctx_active=6, ctx_fan_out=0.3)
@@ -18,10 +21,10 @@ P = 8
 SETUP = textwrap.dedent(f"""
     import numpy as np
     from brian2 import ms
-    from biokv.core.hippocampus import HippocampalRateTwin
-    from biokv.core.patterns import random_subsets_runs
-    from biokv.core.random import run_seeds
-    from biokv.network import hippocampal_network
+    from biokv.hippocampus.rate_twin import HippocampalRateTwin
+    from biokv.core.common.patterns import random_subsets_runs
+    from biokv.core.common.rng import run_seeds
+    from biokv.hippocampus.description import hippocampal_network
     from biokv.spiking import SpikingHippocampus, SpikingParameters
 
     d = hippocampal_network(**{NETWORK!r})
