@@ -31,6 +31,14 @@ def test_findings_and_other_units_get_no_verdict():
     assert set(VERDICTS) >= {r.verdict for r in rows}
 
 
+def test_a_missing_model_value_gets_no_verdict_even_against_a_range():
+    table = biodata.load()
+    rows = compare(table, "ca3_cells_per_granule_cell", "DG->CA3", math.nan, "cells", model="network",
+                   model_text="undefined")
+    assert rows and {r.verdict for r in rows} == {"no value"} and rows[0].model_text == "undefined"
+    assert set(VERDICTS) >= {r.verdict for r in rows}
+
+
 def test_users_measurements_are_compared_too(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text(HEADER + "\nactive_fraction,DG,rat,0.04,0.03,0.05,fraction,My lab 2026,V,Arc+ in my rats\n")

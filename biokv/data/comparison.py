@@ -21,7 +21,8 @@ __all__ = ["VERDICTS", "ComparisonRow", "compare", "comparison_frame", "markdown
 VERDICTS = {"yes": "within the stated range", "no": "outside the stated range",
             "no range": "the reference gives a value without a range: no verdict",
             "finding": "a qualitative finding: compared in words, no verdict",
-            "unit differs": "the reference has another unit: no verdict"}
+            "unit differs": "the reference has another unit: no verdict",
+            "no value": "the model has no value for this quantity (described in words): no verdict"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def compare(table: pd.DataFrame, quantity: str, region: str, value: float, unit:
     quantity, region : str
         The reference quantity and region to match (:func:`biokv.data.biodata.find`).
     value : float
-        The model value, in ``unit``; NaN for a result described only in words (``model_text``).
+        The model value, in ``unit``; NaN for a result described only in words (``model_text``), which gets the
+        verdict ``no value`` against a numeric reference.
     unit : str
         Unit of the model value; a reference row in another unit gets the verdict ``unit differs``.
     model : str
@@ -90,6 +92,8 @@ def compare(table: pd.DataFrame, quantity: str, region: str, value: float, unit:
             verdict = "finding"
         elif ref["unit"] != unit:
             verdict = "unit differs"
+        elif math.isnan(float(value)):
+            verdict = "no value"
         else:
             inside = biodata.within_range(float(value), ref)
             verdict = "no range" if inside is None else ("yes" if inside else "no")

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from biokv.core.stats.forgetting_laws import LAWS, PARAMS, RSS_FLOOR, fit_law, fit_laws, law_curve
+from biokv.core.stats.forgetting_laws import (LAWS, PARAMS, RSS_FLOOR, exponential_components, fit_law, fit_laws,
+                                              law_curve)
 
 T = np.geomspace(1.0, 200.0, 40)
 TRUE = {"power": {"a": 0.8, "b": 0.4}, "exponential": {"a": 0.9, "tau": 30.0},
@@ -141,3 +142,19 @@ def test_deterministic(noisy_fits):
     subset = fit_laws(T, y, laws=["exponential", "power"])
     assert subset["exponential"] == noisy_fits["two_exponential"]["exponential"]
     assert set(subset) == {"exponential", "power", "best", "delta_aic"}
+
+
+def test_exponential_components_drop_a_vanishing_amplitude():
+    two = {"a1": 0.5, "tau1": 4.0, "a2": 0.3, "tau2": 60.0}
+    assert exponential_components(two) == [(0.5, 4.0), (0.3, 60.0)]
+    assert exponential_components({**two, "tau1": 90.0}) == [(0.3, 60.0), (0.5, 90.0)]  # sorted by tau
+    # one exponential fitted by the two-exponential law: the other component's tau is not determined
+    assert exponential_components({"a1": 1.14, "tau1": 104.0, "a2": 2.4e-19, "tau2": 3.0e4}) == [(1.14, 104.0)]
+    assert exponential_components({"a1": 0.0, "tau1": 1.0, "a2": 0.0, "tau2": 2.0}) == []
+    # from a fit: data of one exponential plus a constant
+    t = np.geomspace(1.0, 200.0, 40)
+    fit = fit_law(t, 0.9 * np.exp(-t / 30.0) + 0.05, "two_exponential")
+    components = exponential_components(fit["params"])
+    assert len(components) == 1 and components[0][1] == pytest.approx(30.0, rel=1e-3)
+    with pytest.raises(ValueError, match="min_share must be in"):
+        exponential_components(two, min_share=1.0)

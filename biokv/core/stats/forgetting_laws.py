@@ -33,7 +33,7 @@ import math
 import numpy as np
 from scipy.optimize import least_squares
 
-__all__ = ["LAWS", "PARAMS", "RSS_FLOOR", "law_curve", "fit_law", "fit_laws"]
+__all__ = ["LAWS", "PARAMS", "RSS_FLOOR", "law_curve", "fit_law", "fit_laws", "exponential_components"]
 
 #: The laws, in a fixed order.
 LAWS = ("power", "exponential", "two_exponential")
@@ -310,3 +310,31 @@ def fit_laws(t, recall, laws=LAWS) -> dict:
     out["best"] = best
     out["delta_aic"] = {law: out[law]["aic"] - out[best]["aic"] for law in laws}
     return out
+
+
+def exponential_components(params: dict, min_share: float = 1e-3) -> list[tuple[float, float]]:
+    """The components a two-exponential fit really has: ``(amplitude, tau)`` pairs, fastest first.
+
+    A least-squares fit of ``a1 exp(-t / tau1) + a2 exp(-t / tau2) + c`` to data that one exponential describes
+    drives one amplitude to (nearly) 0, and the time constant of that component is then not determined by the
+    data (it can take any value). Only components whose amplitude is at least ``min_share`` of ``a1 + a2`` are
+    returned, so a slow time constant is reported only when the fit has two components.
+
+    Parameters
+    ----------
+    params : dict
+        ``a1``, ``tau1``, ``a2``, ``tau2`` (e.g. the ``"params"`` of ``fit_law(t, recall, "two_exponential")``).
+    min_share : float
+        Smallest share of the total amplitude a component must have, in [0, 1).
+
+    Returns
+    -------
+    list of (amplitude, tau), sorted by tau; empty when both amplitudes are 0.
+    """
+    if not 0.0 <= min_share < 1.0:
+        raise ValueError(f"min_share must be in [0, 1), got {min_share}")
+    pairs = [(float(params["a1"]), float(params["tau1"])), (float(params["a2"]), float(params["tau2"]))]
+    total = sum(a for a, _ in pairs)
+    if total <= 0:
+        return []
+    return sorted(((a, tau) for a, tau in pairs if a >= min_share * total), key=lambda p: p[1])

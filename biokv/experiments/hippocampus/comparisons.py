@@ -13,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from biokv.data import biodata
+from biokv.core.stats.forgetting_laws import exponential_components
 from biokv.data.comparison import ComparisonRow, compare
 
 __all__ = ["EC_POOL", "scaled_anatomy", "separation_verdicts", "biological_comparisons", "comparison_rows"]
@@ -129,9 +130,18 @@ def biological_comparisons(cfg, ds: xr.Dataset, table: pd.DataFrame) -> list[Com
                 f"({'power' if d_exp > 0 else 'exponential'} better)")
         add("forgetting_form", "behaviour", np.nan, "finding", b, "form of forgetting by age", text)
         add("forgetting_form_many", "behaviour", np.nan, "finding", b, "form of forgetting by age", text)
-        tau2 = float(ds["fit_params"].sel(backend=b, law="two_exponential", law_param="tau2"))
-        add("forgetting_slow_time_constant_recall", "behaviour", tau2, "items", b,
-            "slow time constant of the two-exponential law (memories stored since)")
+        fit = {p: float(ds["fit_params"].sel(backend=b, law="two_exponential", law_param=p))
+               for p in ("a1", "tau1", "a2", "tau2")}
+        components = exponential_components(fit)
+        if len(components) == 2:  # a slow time constant exists only when the fit has two components
+            add("forgetting_slow_time_constant_recall", "behaviour", components[1][1], "items", b,
+                "slow time constant of the two-exponential law (memories stored since)")
+        else:
+            single = ", ".join(f"tau {tau:.3g}" for _, tau in components) or "none"
+            add("forgetting_slow_time_constant_recall", "behaviour", np.nan, "items", b,
+                "slow time constant of the two-exponential law (memories stored since)",
+                f"undefined: the fit has one exponential component ({single}; the other's amplitude is below "
+                f"0.1% of the total)")
     return rows
 
 
