@@ -132,8 +132,7 @@ def _listing(experiments) -> str:
     """The registered experiments grouped by family, each with its summary and other tags."""
     width = max(len(n) for n in experiments.names())
     lines = []
-    families = list(dict.fromkeys(experiments.get(n).family for n in experiments.names()))
-    for family in sorted(families):
+    for family in sorted({experiments.get(n).family for n in experiments.names()}):
         lines.append(f"{family}:")
         for name in experiments.names():
             exp = experiments.get(name)

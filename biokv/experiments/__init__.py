@@ -11,9 +11,9 @@ Families: :mod:`~biokv.experiments.kwinner`, :mod:`~biokv.experiments.associativ
 
 # importing a family package registers its experiments
 from biokv.experiments import associative, hippocampus, kv, kwinner, predictions, transformer  # noqa: F401
-from biokv.experiments.registry import Experiment, get, names, register, tags
+from biokv.experiments.registry import Experiment, get, names, register
 from biokv.experiments.runner import (RunContext, compute, config_from_json, headline, resolve_config, run,
                                       write_outputs)
 
 __all__ = ["Experiment", "RunContext", "compute", "config_from_json", "get", "headline", "names", "register",
-           "resolve_config", "run", "tags", "write_outputs"]
+           "resolve_config", "run", "write_outputs"]

@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 
 from biokv.config import ConfigError
 
-__all__ = ["Experiment", "register", "get", "names", "tags"]
+__all__ = ["Experiment", "register", "get", "names"]
 
 _REGISTRY: dict[str, "Experiment"] = {}
 
@@ -89,11 +89,6 @@ class Experiment:
     def family(self) -> str:
         return self.tags[0] if self.tags else ""
 
-    @property
-    def doc(self) -> str:
-        """What the experiment computes: the docstring of its configuration class."""
-        return (self.config_class.__doc__ or self.summary).strip()
-
 
 def register(*, name: str, summary: str, config, compute, figures, report, headline=None, quick=None,
              tags=()) -> Experiment:
@@ -117,13 +112,6 @@ def names(tag: str | None = None) -> list[str]:
     if tag is None:
         return sorted(_REGISTRY)
     return [n for n, e in _REGISTRY.items() if tag in e.tags]
-
-
-def tags() -> list[str]:
-    """Every tag in use, families first (in registration order)."""
-    families = list(dict.fromkeys(e.family for e in _REGISTRY.values()))
-    others = sorted({t for e in _REGISTRY.values() for t in e.tags[1:]} - set(families))
-    return families + others
 
 
 def get(name: str) -> Experiment:
