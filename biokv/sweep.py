@@ -214,7 +214,7 @@ def _log(path: Path, **record) -> None:
 def _standalone_compilations() -> int:
     import sys
 
-    module = sys.modules.get("biokv.spiking.network")
+    module = sys.modules.get("biokv.experiments.hippocampus.devices")
     return module.standalone_compilations() if module is not None else 0
 
 

@@ -63,3 +63,12 @@ def test_nothing_matches_gives_no_rows():
 def test_range_edges_of_granule_cell_rate(value):
     rows = compare(biodata.load(), "firing_rate", "DG", value, "Hz", model="spiking")
     assert [r.verdict for r in rows] == ["yes"]
+
+
+def test_a_parameter_is_shown_beside_its_reference_and_never_scored():
+    table = biodata.load()
+    inside = compare(table, "ca3_cells_per_granule_cell", "DG->CA3", 12.0, "cells", model="network")
+    assert inside and {r.verdict for r in inside} == {"yes"}  # as an output it would be scored ...
+    shown = compare(table, "ca3_cells_per_granule_cell", "DG->CA3", 12.0, "cells", model="network", parameter=True)
+    assert [r.reference for r in shown] == [r.reference for r in inside]
+    assert {r.verdict for r in shown} == {"parameter"} and "parameter" in VERDICTS  # ... as a parameter it is not

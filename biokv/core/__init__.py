@@ -31,7 +31,8 @@ _EXPORTS = {
     **dict.fromkeys(("mean_pairwise_similarity", "overlaps", "partial_cues", "random_patterns", "random_subsets"),
                     "biokv.core.common.patterns"),
     "run_generators": "biokv.core.common.rng",
-    **dict.fromkeys(("k_winners", "k_winners_reference", "to_dense"), "biokv.core.common.selection"),
+    **dict.fromkeys(("e_max_winners", "k_winners", "k_winners_reference", "to_dense"),
+                    "biokv.core.common.selection"),
     **dict.fromkeys(("tgcrp_leaves", "tgcrp_tree"), "biokv.core.common.tgcrp"),
 }
 

@@ -22,7 +22,9 @@ VERDICTS = {"yes": "within the stated range", "no": "outside the stated range",
             "no range": "the reference gives a value without a range: no verdict",
             "finding": "a qualitative finding: compared in words, no verdict",
             "unit differs": "the reference has another unit: no verdict",
-            "no value": "the model has no value for this quantity (described in words): no verdict"}
+            "no value": "the model has no value for this quantity (described in words): no verdict",
+            "parameter": "the model value is a parameter (set from the reference or fixed by construction), not an "
+                         "output: shown beside the reference, not scored"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def _reference_text(row) -> str:
 
 
 def compare(table: pd.DataFrame, quantity: str, region: str, value: float, unit: str, *, model: str,
-            label: str | None = None, species: str | None = None, model_text: str | None = None) -> list[ComparisonRow]:
+            label: str | None = None, species: str | None = None, model_text: str | None = None,
+            parameter: bool = False) -> list[ComparisonRow]:
     """Compare one model value with every matching reference row.
 
     Parameters
@@ -80,6 +83,9 @@ def compare(table: pd.DataFrame, quantity: str, region: str, value: float, unit:
         Only rows of this species.
     model_text : str, optional
         The model value as shown (default: the value with its unit).
+    parameter : bool
+        The value is a parameter of the model (chosen from the reference, or fixed by construction), not
+        something the model produced: every row gets the verdict ``parameter``.
 
     Returns
     -------
@@ -88,7 +94,9 @@ def compare(table: pd.DataFrame, quantity: str, region: str, value: float, unit:
     """
     rows = []
     for _, ref in biodata.find(table, quantity=quantity, region=region, species=species).iterrows():
-        if ref["unit"] == "finding":
+        if parameter:
+            verdict = "parameter"
+        elif ref["unit"] == "finding":
             verdict = "finding"
         elif ref["unit"] != unit:
             verdict = "unit differs"

@@ -29,6 +29,7 @@ __all__ = ["Population", "Projection", "NetworkDescription", "NetworkParameter",
 
 CONNECTIVITY = ("fan_in", "fan_out", "mirror")
 PHASES = ("encode", "recall")
+SYNAPSES = ("static", "facilitating", "instar", "outstar")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ class Projection:
         Multiplier of the projection in each phase (``encode``, ``recall``); 0 switches it off.
     mirror_of : str, optional
         For ``connectivity="mirror"``.
+    synapse : {"static", "facilitating", "instar", "outstar"}, optional
+        The kind of synapse a spiking backend builds (:mod:`biokv.spiking.components.projections`): fixed,
+        short-term facilitating, or plastic learning the presynaptic (instar: the target's winners learn their
+        inputs) or the postsynaptic pattern (outstar: the source's cells learn their targets). Default: ``static``
+        without a learning rate, ``instar`` with one.
     basis : str
     """
 
@@ -105,9 +111,18 @@ class Projection:
     learning_rate: float | None = None
     gain: dict = field(default_factory=lambda: {"encode": 1.0, "recall": 1.0})
     mirror_of: str | None = None
+    synapse: str | None = None
     basis: str = ""
 
     def __post_init__(self):
+        if self.synapse is None:
+            object.__setattr__(self, "synapse", "static" if self.learning_rate is None else "instar")
+        if self.synapse not in SYNAPSES:
+            raise ValueError(f"projection {self.name}: synapse must be one of {SYNAPSES}, got {self.synapse!r}")
+        if (self.synapse in ("instar", "outstar")) != (self.learning_rate is not None):
+            raise ValueError(f"projection {self.name}: plastic synapses (instar, outstar) need a learning rate and "
+                             f"only they have one, got synapse {self.synapse!r} with learning_rate "
+                             f"{self.learning_rate}")
         if self.connectivity not in CONNECTIVITY:
             raise ValueError(f"projection {self.name}: connectivity must be one of {CONNECTIVITY}, "
                              f"got {self.connectivity!r}")
@@ -319,7 +334,7 @@ def hippocampal_network(n_ec: int = _DEFAULT["n_ec"], ec_active: int = _DEFAULT[
         projs.append(Projection("ec_dg", "EC", "DG", "fan_in", int(ec_dg_fan_in * n_ec), weight=None,
                                 basis="sparse EC input to granule cells, fixed weights"))
         projs.append(Projection("mf", "DG", "CA3", "fan_out", mf_contacts, weight=mf_weight,
-                                gain={"encode": 1.0, "recall": 0.0},
+                                gain={"encode": 1.0, "recall": 0.0}, synapse="facilitating",
                                 basis="mossy fibres: 11-15 CA3 cells per granule cell (Acsady et al. 1998), "
                                       "strong; needed for encoding, not for recall (Lee & Kesner 2004)"))
     pops.append(Population("CA3", n_ca3, ca3_active, "kwta", "CA3 pyramidal cells, a few % active"))
@@ -329,11 +344,11 @@ def hippocampal_network(n_ec: int = _DEFAULT["n_ec"], ec_active: int = _DEFAULT[
                             basis="perforant path to CA3; K-winner MHN rule (Bhandarkar & McClelland 2025, eq. 2)"))
     if ctx_connectivity == "mirror":
         projs.append(Projection("ca3_ctx", "CA3", "CTX", "mirror", mirror_of="pp", weight_max=initial_weight_max,
-                                learning_rate=learning_rate,
+                                learning_rate=learning_rate, synapse="outstar",
                                 basis="return projection mirroring the input mask, as in the MHN"))
     elif ctx_connectivity == "fan_out":
         projs.append(Projection("ca3_ctx", "CA3", "CTX", "fan_out", int(ctx_fan_out * n_ctx),
-                                weight_max=initial_weight_max, learning_rate=learning_rate,
+                                weight_max=initial_weight_max, learning_rate=learning_rate, synapse="outstar",
                                 basis="CA3 (via CA1/EC) to neocortex, Hebbian"))
     else:
         raise ValueError(f"ctx_connectivity must be 'fan_out' or 'mirror', got {ctx_connectivity!r}")

@@ -3,8 +3,9 @@ import pytest
 import xarray as xr
 
 from biokv import experiments
-from biokv.experiments.hippocampus.config import ReducedNetworkConfig
-from biokv.experiments.hippocampus.spiking_kwinner import MODELS, retention_statistics, shared_connectivity
+from biokv.experiments.hippocampus.config import ReducedNetworkConfig, SpikingKWinnerConfig
+from biokv.experiments.hippocampus.spiking_kwinner import (MODELS, retention_statistics, shared_connectivity,
+                                                            single_run, spiking_description)
 from biokv.hippocampus.rate_twin import HippocampalRateTwin
 
 TINY = ["network.n_visible=60", "network.n_active=6", "network.n_hidden=80", "network.k=4", "network.fan_in=0.3",
@@ -22,6 +23,34 @@ def test_runs_share_the_connectivity_and_keep_their_own_weights():
     assert shared.ca3.out_inputs is shared.ca3.inputs  # the mirrored return projection stays mirrored
     np.testing.assert_array_equal(shared.ca3.w_in, own.ca3.w_in)
     assert not np.array_equal(shared.ca3.w_in[0], shared.ca3.w_in[1])
+
+
+def test_single_run_is_run_r_as_run_0():
+    twin = HippocampalRateTwin(ReducedNetworkConfig(n_visible=40, n_active=4, n_hidden=30, k=3).description())
+    state = shared_connectivity(twin.init_state(2, [0]), twin.init_state(2, range(3)))
+    one = single_run(state, 2)
+    assert one.ca3.n_runs == 1 and one.ca3.out_inputs is one.ca3.inputs
+    for name in ("inputs", "w_in", "in_ptr", "in_hidden", "in_pos", "w_out", "key", "step"):
+        np.testing.assert_array_equal(getattr(one.ca3, name)[0], getattr(state.ca3, name)[2])
+    # the weights each synapse of the spiking network starts from: run 2's, read as run 0
+    w_in, w_out = one.ca3.dense_weights(0, 40)
+    for r, c in [(0, 0), (5, 1), (29, 2)]:
+        j = state.ca3.inputs[2, r, c]
+        assert w_in[r, j] == state.ca3.w_in[2, state.ca3.in_pos[2, r, c]]
+        assert w_out[j, r] == state.ca3.w_out[2, r, c]
+    with pytest.raises(ValueError, match="r must be a run"):
+        single_run(state, 3)
+
+
+def test_spiking_drive_comes_from_the_configuration():
+    cfg = SpikingKWinnerConfig(pp_encode_gain=1.5, pp_recall_gain=7.0, ctx_encode_gain=0.0, ctx_recall_gain=0.4)
+    d = spiking_description(cfg)
+    assert d.projection("pp").gain == {"encode": 1.5, "recall": 7.0}
+    assert d.projection("ca3_ctx").gain == {"encode": 0.0, "recall": 0.4}
+    # everything but the gains is the reduced network
+    base = cfg.network.description()
+    assert d.populations == base.populations
+    assert d.with_gains(pp=base.projection("pp").gain, ca3_ctx=base.projection("ca3_ctx").gain) == base
 
 
 def test_analysis_matches_a_plain_loop():
@@ -57,6 +86,10 @@ def test_spiking_kwinner_runs_and_reports(tmp_path):
     acc = ds["accuracy"].values
     assert np.all((acc >= 0) & (acc <= 1))
     assert ds["ca3_active"].sel(phase="encode").mean() > 0  # the spiking CA3 fired
+    assert ds.attrs["pp_encode_gain"] == SpikingKWinnerConfig().pp_encode_gain  # its own drive, not the rate core's
+    # the spiking network recalls memories better than pseudo-memories (mean over runs and ages)
+    spiking = ds["overlap"].sel(model="spiking-kwinner")
+    assert spiking.sel(kind="real").mean() > spiking.sel(kind="pseudo").mean()
     for name in ("raw_difference.png", "summary.md", "result.nc"):
         assert (tmp_path / name).exists()
     assert "p (spiking d' > MHN d')" in (tmp_path / "summary.md").read_text()

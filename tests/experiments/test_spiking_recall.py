@@ -59,13 +59,32 @@ def test_every_spiking_parameter_is_listed_and_can_be_set(capsys):
     bare = {name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1] in units else name for name in listed}
     assert {f.name for f in fields(SpikingParameters)} <= bare
     assert {"presentation_ms", "dt_ms", "ec_rate_on_hz", "ec_rate_off_hz", "tau_m_ms", "v_rest_mv",
-            "ec_release_spike", "dg_phase"} <= listed
+            "theta_kappa", "mf_release"} <= listed
     assert cli.main(["params", "spiking-recall"]) == 0
     printed = capsys.readouterr().out
     for name in listed:
         assert f"spiking.{name} = " in printed
-    cfg = experiments.resolve_config("spiking-recall", overrides=["spiking.tau_m_ms=12", "spiking.ec_release_spike=2"])
+    cfg = experiments.resolve_config("spiking-recall", overrides=["spiking.tau_m_ms=12", "spiking.theta_kappa=5"])
     params = cfg.spiking.parameters()
-    assert params.tau_m == 12 * ms and params.ec_release_spike == 2
+    assert params.tau_m == 12 * ms and params.theta_kappa == 5
     with pytest.raises(ConfigError, match="spiking.tau_m_ms=-1.0 is out of range"):
         experiments.resolve_config("spiking-recall", overrides=["spiking.tau_m_ms=-1"])
+
+
+@pytest.mark.spiking
+def test_spiking_agreement_measures_both_backends_at_each_size(tmp_path):
+    """At two sizes and two seeds: every measure in range, CIs where there are two seeds, the twin's k/n exact, and
+    the spiking network's active fractions its own (not k/n)."""
+    over = [s for s in TINY if not s.startswith(("n_pairs", "cue_levels", "raster"))]
+    ds = experiments.run("spiking-agreement", overrides=over + ["sizes=1,2", "seeds=2", "n_pairs=4", "age_bins=1,3"],
+                         out_dir=tmp_path, seed=1, quiet=True)
+    assert ds["recall_accuracy"].dims == ("size", "seed", "backend", "age_bin")
+    assert np.all((ds["recall_accuracy"] >= 0) & (ds["recall_accuracy"] <= 1))
+    assert np.all(np.isfinite(ds["recall_difference_ci95"]))
+    k_over_n = ds["active_fraction"].sel(phase="twin_k_over_n")
+    np.testing.assert_allclose(k_over_n.sel(population="CA3"), 4 / 40)  # sizes and activity scale together
+    assert not np.allclose(ds["active_fraction"].sel(phase="encode", population="CA3"), k_over_n.sel(population="CA3"))
+    np.testing.assert_allclose(ds["recall_difference"], ds["recall_accuracy"].sel(backend="spiking")
+                               - ds["recall_accuracy"].sel(backend="rate"))
+    assert "Goal: |spiking - rate| <= 0.1" in (tmp_path / "summary.md").read_text()
+    assert (tmp_path / "agreement_by_age.png").exists()

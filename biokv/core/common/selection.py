@@ -5,6 +5,15 @@ at the threshold are broken by the pseudo-random priorities of :mod:`biokv.core.
 wins), so the choice among tied units is uniform and reproducible. :func:`k_winners_reference` is the plain
 NumPy definition (sort by value, then priority); :func:`select_top_k` is the allocation-free kernel used by the
 batched simulations. Both return the same set.
+
+E%-max winners (de Almeida, Idiart & Lisman 2009, J Neurosci 29:7497): in each gamma cycle the cells whose
+excitation is within a fraction ``E`` of the most excited cell's fire before the feedback inhibition they recruit
+arrives, so the number of winners follows the spread of the excitation instead of being fixed.
+:func:`e_max_winners` returns them as a boolean mask, batched along any axis: cell ``i`` wins when
+``values[i] >= (1 - fraction) * max(values)`` and ``values[i] > 0`` (a layer with no positive drive has no
+winners; with ``fraction = 1`` every positive cell wins, with ``fraction = 0`` only the maxima). There is no
+tie-breaking: tied cells win or lose together. :func:`select_e_max` is the same rule as a numba kernel on one
+vector, for the simulations.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from numba import njit
 
 from biokv.core.common.rng import priorities, priority
 
-__all__ = ["k_winners", "k_winners_reference", "to_dense"]
+__all__ = ["e_max_winners", "k_winners", "k_winners_reference", "to_dense"]
 
 
 def k_winners_reference(values: np.ndarray, k: int, skey) -> np.ndarray:
@@ -54,6 +63,84 @@ def to_dense(indices: np.ndarray, n: int, dtype=np.int8) -> np.ndarray:
     dense = np.zeros(indices.shape[:-1] + (n,), dtype=dtype)
     np.put_along_axis(dense, indices.astype(np.intp), 1, axis=-1)
     return dense
+
+
+def e_max_winners(values, fraction, axis: int = -1) -> np.ndarray:
+    """E%-max winners: the cells within ``fraction`` of the most excited one, along ``axis``.
+
+    Parameters
+    ----------
+    values : array_like, at least 1-d
+        Excitation of each cell (finite); ``axis`` runs over the cells of a layer, the other axes are batches
+        (e.g. runs and patterns).
+    fraction : float or array_like
+        ``E`` in [0, 1]: a scalar, or an array broadcastable to ``values`` with ``axis`` removed (one fraction
+        per layer instance).
+    axis : int
+        The axis of the cells.
+
+    Returns
+    -------
+    bool ndarray, shape of ``values``
+        True where ``values >= (1 - fraction) * max(values along axis)`` and ``values > 0``: all False where
+        the maximum is not positive. The number of winners varies from one instance to the next.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is 0-d or holds NaN or infinities, ``axis`` is out of range, or ``fraction`` is not in
+        [0, 1] or does not broadcast.
+
+    Examples
+    --------
+    >>> e_max_winners([[1.0, 0.95, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0]], 0.1)
+    array([[ True,  True, False, False],
+           [False, False, False, False]])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 0:
+        raise ValueError("values must have at least one axis (the cells), got a scalar")
+    if not -values.ndim <= axis < values.ndim:
+        raise ValueError(f"axis must be in [{-values.ndim}, {values.ndim - 1}] for values of shape "
+                         f"{values.shape}, got {axis}")
+    axis %= values.ndim
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite (no NaN or infinity)")
+    fraction = np.asarray(fraction, dtype=np.float64)
+    if not np.all((fraction >= 0.0) & (fraction <= 1.0)):  # False for NaN too
+        got = repr(float(fraction)) if fraction.ndim == 0 else "an array with values outside"
+        raise ValueError(f"fraction must be in [0, 1], got {got}")
+    batch = values.shape[:axis] + values.shape[axis + 1:]
+    try:
+        fraction = np.broadcast_to(fraction, batch)
+    except ValueError:
+        raise ValueError(f"fraction must be a scalar or broadcastable to the shape of values without axis "
+                         f"{axis}, {batch}; got shape {fraction.shape}") from None
+    if values.shape[axis] == 0:
+        return np.zeros(values.shape, dtype=bool)
+    threshold = (1.0 - np.expand_dims(fraction, axis)) * values.max(axis=axis, keepdims=True)
+    return (values >= threshold) & (values > 0.0)
+
+
+@njit(cache=True)
+def select_e_max(values, fraction, mask):
+    """E%-max winners of one vector ``values`` (finite) into the boolean ``mask`` (same size); returns how many.
+
+    The rule of :func:`e_max_winners` with a scalar ``fraction`` in [0, 1]; the threshold is computed the same
+    way, so both give the same mask.
+    """
+    n = values.size
+    m = 0.0  # a winner needs a positive value, so a non-positive maximum leaves none
+    for i in range(n):
+        m = max(m, values[i])
+    threshold = (1.0 - fraction) * m
+    count = 0
+    for i in range(n):
+        win = values[i] >= threshold and values[i] > 0.0
+        mask[i] = win
+        if win:
+            count += 1
+    return count
 
 
 @njit(cache=True)

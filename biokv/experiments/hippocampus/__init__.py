@@ -37,3 +37,22 @@ register(name="compare-bio",
          headline=f"{_PACKAGE}.report:compare_bio_headline",
          quick={"n_pairs": 40, "rate_pairs": 200, "rate_runs": 5, "pairs_per_level": 2, "n_background": 10,
                 "overlap_levels": (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)})
+register(name="spiking-emax",
+         summary="E%-max in spiking neurons: winners of a gamma cycle against the spread of the drive, "
+                 "with E fitted once (Brian2)",
+         tags=("hippocampus", "spiking"),
+         config=f"{_PACKAGE}.config:SpikingEmaxConfig",
+         compute=f"{_PACKAGE}.emax:spiking_emax",
+         figures=f"{_PACKAGE}.emax_figures:spiking_emax_figures",
+         report=f"{_PACKAGE}.emax_report:spiking_emax_report",
+         headline=f"{_PACKAGE}.emax_report:spiking_emax_headline",
+         quick={"n_cells": 400, "runs": 2, "spreads": (0.1, 0.3, 0.6, 1.0)})
+register(name="spiking-agreement",
+         summary="spiking network vs rate twin at 0.5x, 1x, 2x size: CA3 agreement, recall by age with 95% CIs",
+         tags=("hippocampus", "spiking"),
+         config=f"{_PACKAGE}.config:SpikingAgreementConfig",
+         compute=f"{_PACKAGE}.agreement:spiking_agreement",
+         figures=f"{_PACKAGE}.figures:spiking_agreement_figures",
+         report=f"{_PACKAGE}.report:spiking_agreement_report",
+         headline=f"{_PACKAGE}.report:spiking_agreement_headline",
+         quick={"sizes": (0.5, 1.0), "seeds": 2, "n_pairs": 10, "age_bins": (1, 6)})

@@ -49,7 +49,7 @@ from biokv.data.comparison import comparison_frame
 from biokv.experiments.hippocampus.comparisons import biological_comparisons
 from biokv.experiments.hippocampus.config import CompareBioConfig
 from biokv.hippocampus.rate_twin import HippocampalRateTwin
-from biokv.spiking import SpikingHippocampus
+from biokv.experiments.hippocampus.devices import spiking_device
 
 __all__ = ["STAGES", "LAW_PARAMS", "compare_bio"]
 
@@ -104,15 +104,16 @@ def _level_means(r: np.ndarray, L: int) -> np.ndarray:
 
 def _spiking(cfg, description, params, state, protocols, seed, ctx) -> dict:
     """The three spiking protocols (run 0), padded to one slot count so that one build serves them all."""
-    net = SpikingHippocampus(description, params, device=cfg.spiking.device, codegen=cfg.spiking.codegen)
     total = max(k.shape[1] + c.shape[1] for k, _, c in protocols.values())
     results = {}
-    for name in ctx.progress(list(protocols), desc="spiking protocols"):
-        keys, values, cues = (x[0] for x in protocols[name])
-        start = time.perf_counter()
-        results[name] = net.simulate(state, 0, list(keys), list(values), list(cues), seed=seed % 2**32,
-                                     n_slots=total)
-        results[name].wall_s = time.perf_counter() - start
+    with spiking_device(cfg.spiking.device, cfg.spiking.codegen) as make:
+        net = make(description, params)
+        for name in ctx.progress(list(protocols), desc="spiking protocols"):
+            keys, values, cues = (x[0] for x in protocols[name])
+            start = time.perf_counter()
+            results[name] = net.simulate(state, 0, list(keys), list(values), list(cues), seed=seed % 2**32,
+                                         n_slots=total)
+            results[name].wall_s = time.perf_counter() - start
     results["slots"] = total
     return results
 

@@ -73,15 +73,18 @@ def biological_comparisons(cfg, ds: xr.Dataset, table: pd.DataFrame) -> list[Com
     table = pd.concat([table, scaled_anatomy(table)], ignore_index=True)
     rows: list[ComparisonRow] = []
 
-    def add(quantity, region, value, unit, model, label, text=None):
+    def add(quantity, region, value, unit, model, label, text=None, parameter=False):
         # behavioural forms of forgetting are human data: compared whatever the species chosen
         rows.extend(compare(table, quantity, region, value, unit, model=model, label=label,
-                            species=None if region == "behaviour" else species, model_text=text))
+                            species=None if region == "behaviour" else species, model_text=text,
+                            parameter=parameter))
 
     for b in ("spiking", "rate"):
         for pop in ("DG", "CA3"):
             v = float(ds["active_fraction"].sel(backend=b, population=pop))
-            add("active_fraction", pop, v, "fraction", b, f"{pop} cells active per pattern")
+            # the spiking network's winners come out of its inhibition; the twin's are k/n by definition
+            add("active_fraction", pop, v, "fraction", b, f"{pop} cells active per pattern",
+                text=None if b == "spiking" else f"{v:.3g} fraction (k/n, a parameter)", parameter=b == "rate")
     st = ds["rate_statistics"]
     for pop in ("DG", "CA3"):
         add("firing_rate", pop, float(st.sel(population=pop, statistic="mean_hz")), "Hz", "spiking",
@@ -104,16 +107,16 @@ def biological_comparisons(cfg, ds: xr.Dataset, table: pd.DataFrame) -> list[Com
             f"{float(s.sel(statistic='lognormal_ks')):.2f}")
     conn = ds["connectivity"]
     add("ca3_cells_per_granule_cell", "DG->CA3", float(conn.sel(connection="ca3_cells_per_granule_cell")), "cells",
-        "network", "CA3 cells contacted by one granule cell")
+        "network", "CA3 cells contacted by one granule cell", parameter=True)
     add("mossy_fibre_inputs_per_ca3_cell", "DG->CA3",
         float(conn.sel(connection="mossy_fibre_inputs_per_ca3_cell")), "synapses", "network",
-        "mossy-fibre inputs per CA3 cell (mean)")
+        "mossy-fibre inputs per CA3 cell (mean)", parameter=True)
     add("perforant_path_fan_in_fraction", "EC->CA3", float(conn.sel(connection="perforant_path_fan_in_fraction")),
-        "fraction", "network", "perforant-path inputs per CA3 cell / EC cells")
+        "fraction", "network", "perforant-path inputs per CA3 cell / EC cells", parameter=True)
     add("ec_dg_fan_in_fraction", "EC->DG", float(conn.sel(connection="ec_dg_fan_in_fraction")), "fraction",
-        "network", "EC inputs per granule cell / EC cells")
+        "network", "EC inputs per granule cell / EC cells", parameter=True)
     add("ca3_cells_per_granule_cell_count", "CA3", float(conn.sel(connection="ca3_cells_per_granule_cell_count")),
-        "ratio", "network", "CA3 cells / granule cells")
+        "ratio", "network", "CA3 cells / granule cells", parameter=True)
     verdicts = separation_verdicts(ds)
     for b in ("spiking", "rate"):
         v = verdicts[b]

@@ -20,8 +20,9 @@ from biokv.hippocampus.description import NETWORK_PARAMETERS, hippocampal_networ
 from biokv.spiking.defaults import SPIKING_DEFAULTS, config_name
 from biokv.spiking.devices import DEVICES
 
-__all__ = ["HippocampusConfig", "SpikingConfig", "SpikingRecallConfig", "ReducedNetworkConfig",
-           "SpikingKWinnerConfig", "CompareBioConfig"]
+__all__ = ["HippocampusConfig", "SpikingConfig", "SpikingRecallConfig", "SpikingAgreementConfig",
+           "ReducedNetworkConfig",
+           "SpikingKWinnerConfig", "CompareBioConfig", "SpikingEmaxConfig"]
 
 PAPER = "Bhandarkar & McClelland 2025"
 
@@ -140,11 +141,31 @@ class ReducedNetworkConfig:
 
 @dataclass
 class SpikingKWinnerConfig:
-    """Spiking K-winner MHN vs rate K-winner MHN vs 1-winner MHN: retention by age at reduced size."""
+    """Spiking K-winner MHN vs rate K-winner MHN vs 1-winner MHN: retention by age at reduced size.
+
+    The spiking network's drive is set by plain values, calibrated on the spiking network alone: single runs of
+    the default reduced network (seed 1, 500 burn-in patterns, then 60, 200 or 400 memories, 50% and full cues,
+    on ``cpp_standalone``), read out by the spiking network's own winners and recall; the rate core's weights
+    and winners play no part. Calibrated:
+
+    - ``spiking.w_ei_mv`` = 60 (the default network's 120 mV): the E%-max winners of an encoding number about k
+      (24 on average for k = 25; 120 mV gives 14, 45 mV 30);
+    - ``pp_encode_gain`` = 2.5: each winner fires 1.2-1.4 times per encoding, an effective learning rate near the
+      rule's eps (2 gives half as many winners; 3, at 120 mV, 3 spikes per winner and faster overwriting);
+    - ``pp_recall_gain`` = 5: a 50% cue activates about as many CA3 cells as an encoding (19-22); 4 and 6 change
+      recall by at most 0.02, 3.5 gains 0.03 with full cues and loses up to 0.04 with 50% cues;
+    - ``ctx_recall_gain`` = 0.3: about s cortical cells fire at a 50% cue (47-64); recall is the same within 0.02
+      up to 1 and lower at 0.15 (0.48 instead of 0.56 at ages 1-10);
+    - ``ctx_encode_gain`` = 0: the teacher alone drives the value cells during encoding; with 1, CA3 spikes make
+      spurious cortical cells fire, which the outstar rule learns (recall at ages 1-10: 0.40 instead of 0.51).
+    """
 
     network: ReducedNetworkConfig = param(ReducedNetworkConfig(), "the reduced network")
-    spiking: SpikingConfig = param(SpikingConfig(), "spiking simulation")
-    n_burnin: int = param(500, "burn-in patterns (rate core, on the spiking network's weights)", low=0)
+    spiking: SpikingConfig = param(SpikingConfig(w_ei_mv=60.0), "spiking simulation (w_ei_mv calibrated: E%-max "
+                                   "winners of an encoding ~k)")
+    n_burnin: int = param(500, "burn-in patterns, learned by the rate core on the spiking network's initial weights "
+                          "(a shortcut for time: the burned-in weights are the spiking network's starting weights)",
+                          low=0)
     n_memories: int = param(400, "memories encoded by the spiking network; ages 1..n_memories", low=2)
     runs: int = param(8, "independent runs (initial weights, patterns, Poisson inputs)", low=2)
     cue_levels: tuple[float, ...] = param((1.0, 0.5), "cue levels", low=0.0, high=1.0, low_open=True,
@@ -152,10 +173,17 @@ class SpikingKWinnerConfig:
     age_bins: tuple[int, ...] = param((1, 11, 51, 101, 201), "first ages of the bins averaged in the summary",
                                       low=1)
     bootstrap: int = param(2000, "bootstrap resamples of the runs for the d' comparison", low=100)
-    ca3_margin_mv: float = param(6.0, "CA3 drive scaling: the median k-th most driven CA3 cell sits this far above "
-                                 "threshold (mV), at encoding and at recall", low=0.0, low_open=True)
-    ctx_margin_mv: float = param(30.0, "cortical drive scaling at recall: the median s-th most driven value cell "
-                                 "sits this far above threshold (mV)", low=0.0, low_open=True)
+    pp_encode_gain: float = param(2.5, "perforant-path gain during encoding (times the drive scale "
+                                  "spiking.j_ca3_mv)", low=0.0, low_open=True,
+                                  source="calibrated: E%-max winners fire 1.2-1.4 times per encoding")
+    pp_recall_gain: float = param(5.0, "perforant-path gain during recall", low=0.0, low_open=True,
+                                  source="calibrated: a 50% cue activates ~as many CA3 cells as an encoding")
+    ctx_encode_gain: float = param(0.0, "CA3 -> CTX transmission gain during encoding (its synapses learn at any "
+                                   "gain)", low=0.0,
+                                   source="cholinergic suppression of intrinsic transmission during encoding "
+                                          "(Hasselmo, Schnell & Barkai 1995, J Neurosci 15:5249)")
+    ctx_recall_gain: float = param(0.3, "CA3 -> CTX gain during recall (times the drive scale spiking.j_ctx_mv)",
+                                   low=0.0, low_open=True, source="calibrated: ~s cortical cells fire at recall")
 
     def check(self):
         from biokv.core.common.patterns import cue_size
@@ -207,3 +235,61 @@ class CompareBioConfig:
         if any(s - int(round(o * s)) > net.n_ec - s for o in self.overlap_levels):
             raise ConfigError(f"overlap_levels={self.overlap_levels}: a B pattern needs new EC cells outside A; "
                               f"n_ec={net.n_ec} is too small for ec_active={s}")
+
+
+@dataclass
+class SpikingEmaxConfig:
+    """E%-max in spiking neurons (de Almeida, Idiart & Lisman 2009, J Neurosci 29:7497): winners of the first gamma
+    cycle of one theta window against the spread of the drive, with the E of
+    :func:`biokv.core.common.selection.e_max_winners` fitted once over all spreads."""
+
+    n_cells: int = param(1000, "principal cells of the layer", low=10)
+    spreads: tuple[float, ...] = param((0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0), "spreads of the drive: D = drive_max "
+                                       "(1 - spread U[0, 1))", low=0.0, high=1.0, low_open=True)
+    runs: int = param(5, "independent runs (drive draws and basket-cell connectivity)", low=1)
+    drive_max_mv: float = param(40.0, "largest constant drive I_ext, above rest (mV); the threshold is 20 mV above "
+                                "rest", low=20.0, low_open=True)
+    n_basket: int = param(20, "basket cells", low=1)
+    p_ei: float = param(0.5, "fraction of the layer that excites each basket cell", low=0.0, high=1.0,
+                        low_open=True)
+    p_ie: float = param(1.0, "fraction of the layer that each basket cell inhibits", low=0.0, high=1.0,
+                        low_open=True)
+    w_ei_mv: float = param(12.0, "current jump of one principal spike on a basket cell (mV)", low=0.0)
+    w_ie_mv: float = param(10.0, "current jump of one basket spike on a principal cell (mV)", low=0.0)
+    delay_ei_ms: float = param(1.0, "delay principal -> basket cell (ms)", low=0.0,
+                               source="Pouille & Scanziani 2001, Science 293:1159")
+    delay_ie_ms: float = param(1.0, "delay basket -> principal cell (ms)", low=0.0,
+                               source="Pouille & Scanziani 2001, Science 293:1159")
+    theta_hz: float = param(5.0, "theta frequency (Hz); the simulation is one cycle", low=0.0, low_open=True)
+    theta_phase: float = param(0.5, "preferred phase of the layer (fraction of the cycle)", low=0.0, high=1.0)
+    theta_depth_mv: float = param(40.0, "theta inhibition between windows (mV)", low=0.0)
+    theta_kappa: float = param(12.0, "concentration of the theta window (width ~ 1 / sqrt(kappa) rad)", low=0.0,
+                               low_open=True)
+    window_ms: float = param(1.0, "winners: cells that spike no later than this after the first inhibition arrives "
+                             "(first basket-cell spike + delay_ie)", low=0.0)
+    dt_ms: float = param(0.1, "integration step (ms)", low=0.0, low_open=True)
+    codegen: str = param("numpy", "code-generation target (Brian2 runtime device)", choices=("numpy", "cython"))
+
+    def check(self):
+        if len(set(self.spreads)) != len(self.spreads):
+            raise ConfigError(f"spreads={self.spreads} has repeats")
+
+
+@dataclass
+class SpikingAgreementConfig:
+    """Spiking network vs rate twin at several network sizes, several pattern and noise seeds each."""
+
+    network: HippocampusConfig = param(HippocampusConfig(), "network at size 1")
+    spiking: SpikingConfig = param(SpikingConfig(), "spiking simulation")
+    sizes: tuple[float, ...] = param((0.5, 1.0, 2.0), "network sizes (factors on every population and activity "
+                                     "level)", low=0.0, low_open=True)
+    seeds: int = param(3, "pattern and noise seeds per size (one network per size)", low=1)
+    n_pairs: int = param(40, "key -> value pairs stored, then recalled from their full keys", low=2)
+    age_bins: tuple[int, ...] = param((1, 6, 16), "first ages of the bins", low=1)
+
+    def check(self):
+        if list(self.age_bins) != sorted(set(self.age_bins)) or self.age_bins[0] != 1 or \
+                self.age_bins[-1] > self.n_pairs:
+            raise ConfigError(f"age_bins={self.age_bins} must start at 1, increase and stay <= n_pairs={self.n_pairs}")
+        if len(set(self.sizes)) != len(self.sizes):
+            raise ConfigError(f"sizes={self.sizes} has repeats")

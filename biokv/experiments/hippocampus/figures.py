@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from biokv.core.stats.forgetting_laws import law_curve
 
-__all__ = ["spiking_recall_figures", "spiking_kwinner_figures", "compare_bio_figures"]
+__all__ = ["spiking_agreement_figures", "spiking_recall_figures", "spiking_kwinner_figures", "compare_bio_figures"]
 
 
 def spiking_recall_figures(ds: xr.Dataset) -> dict:
@@ -125,3 +125,23 @@ def compare_bio_figures(ds: xr.Dataset) -> dict:
         ax.legend(fontsize=8)
     figs["forgetting_laws"] = fig
     return figs
+
+
+def spiking_agreement_figures(ds: xr.Dataset) -> dict:
+    """Recall accuracy by age bin of both backends at each size (mean and 95% CI over seeds)."""
+    fig = Figure(figsize=(4 * ds.sizes["size"], 3.2), layout="constrained")
+    axes = fig.subplots(1, ds.sizes["size"], squeeze=False)[0]
+    edges = list(ds.attrs["age_bin_edges"])
+    x = np.arange(ds.sizes["age_bin"])
+    for ax, size in zip(axes, ds["size"].values):
+        d = ds.sel(size=size)
+        for b, style in (("spiking", "o-"), ("rate", "s--")):
+            ax.errorbar(x, d["recall_accuracy_mean"].sel(backend=b), yerr=d["recall_accuracy_ci95"].sel(backend=b),
+                        fmt=style, capsize=3, label=b)
+        ax.set_xticks(x, [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])])
+        ax.set_xlabel("age (memories stored since + 1)")
+        ax.set_title(f"{size:g}x size, CA3 Jaccard {float(d['ca3_jaccard_mean']):.2f}")
+        ax.set_ylim(0, 1.05)
+    axes[0].set_ylabel("recall accuracy")
+    axes[0].legend(frameon=False)
+    return {"agreement_by_age": fig}

@@ -3,12 +3,19 @@ MHN and the parameter-matched 1-winner MHN at reduced size.
 
 Auto-association (value = key, the CA3 -> CTX mask mirrors the perforant path): the network is the K-winner MHN
 of Bhandarkar & McClelland (2025). Every run learns burn-in patterns, then the memories, then is cued with
-partial memories and with partial pseudo-memories (random patterns never stored). The burn-in, which only brings
-the weights to their steady state, is learned by the rate core on the spiking network's own weights (the same
-rule; thousands of spiking presentations would add nothing but time); the memories are encoded, and every cue
-recalled, by the spiking network. The runs share one connectivity (so the standalone device compiles once) and
-differ in initial weights, patterns and Poisson inputs. The rate K-winner MHN learns the same patterns from the
-same burned-in weights; the 1-winner MHN (n_h = n_h^K f, the same number of weights) learns them from its own.
+partial memories and with partial pseudo-memories (random patterns never stored).
+
+The burn-in only brings the weights to their steady state. As a shortcut for time it is learned by the rate core
+(the same K-winner rule) on the spiking network's initial weights: the burned-in weights are the spiking
+network's starting weights (thousands of spiking presentations would add nothing but time). From there on the
+spiking network works alone: it encodes the memories (spike-driven instar and outstar learning, E%-max winners
+from the basket cells, theta pacing) and recalls every cue; nothing of the rate core sets its gains or reads its
+winners. Its drive is set by plain configuration values (the perforant-path gains of encoding and recall, the
+CA3 -> CTX gains, the basket cells' excitation ``spiking.w_ei_mv``), calibrated once on the spiking network
+(:class:`~biokv.experiments.hippocampus.config.SpikingKWinnerConfig`). The runs share one connectivity (the
+perforant-path mask and the basket cells, so that the standalone device compiles once) and differ in initial
+weights, patterns and Poisson inputs. The rate K-winner MHN learns the same patterns from the same burned-in
+weights; the 1-winner MHN (n_h = n_h^K f, the same number of weights) learns them from its own.
 
 Reported by age (1 = newest): retrieval accuracy, the raw difference R.D. = accuracy(memory) - accuracy(pseudo),
 d' across runs, and averages over age bins, where the K-winner's advantage for older memories shows.
@@ -29,10 +36,11 @@ from biokv.core.common.rng import run_seeds
 from biokv.core.kwinner.model import KWinnerMHN, KWinnerState
 from biokv.core.stats import metrics
 from biokv.experiments.hippocampus.config import SpikingKWinnerConfig
+from biokv.experiments.hippocampus.devices import spiking_device
 from biokv.hippocampus.rate_twin import HippocampalRateTwin, HippocampalState
-from biokv.spiking import SpikingHippocampus
 
-__all__ = ["MODELS", "KINDS", "spiking_kwinner", "shared_connectivity", "retention_statistics"]
+__all__ = ["MODELS", "KINDS", "spiking_kwinner", "shared_connectivity", "single_run", "spiking_description",
+           "retention_statistics"]
 
 MODELS = ("spiking-kwinner", "rate-kwinner", "rate-mhn")
 KINDS = ("real", "pseudo")  # cues of memories and of pseudo-memories
@@ -53,19 +61,26 @@ def shared_connectivity(state: HippocampalState, source: HippocampalState) -> Hi
     return HippocampalState(shared)
 
 
-def _kth(drive: np.ndarray, k: int) -> np.ndarray:
-    """k-th largest value along the last axis."""
-    return -np.partition(-drive, k - 1, axis=-1)[..., k - 1]
+def single_run(state: HippocampalState, r: int) -> HippocampalState:
+    """Run ``r`` of ``state`` as a state of one run (views, not copies; a mirrored mask stays mirrored).
+
+    The spiking network simulates it as its run 0, so that every run has the structure of run 0 (the basket
+    cells are drawn from the run index) and a standalone build serves them all.
+    """
+    ca3 = state.ca3
+    if not 0 <= r < ca3.n_runs:
+        raise ValueError(f"r must be a run of the state, in [0, {ca3.n_runs - 1}], got {r}")
+    one = {name: getattr(ca3, name)[r:r + 1] for name in ("inputs", "w_in", "in_ptr", "in_hidden", "in_pos",
+                                                          "w_out", "key", "step")}
+    out = one["inputs"] if ca3.out_inputs is ca3.inputs else ca3.out_inputs[r:r + 1]
+    return HippocampalState(KWinnerState(**one, out_inputs=out))
 
 
-def _median_kth(weights, pattern_sets, n, k) -> float:
-    """Median over patterns (index sets, any number of sets of any size) of the k-th largest ``weights @ x``."""
-    values = []
-    for patterns in pattern_sets:
-        x = np.zeros((len(patterns), n))
-        np.put_along_axis(x, np.asarray(patterns), 1.0, axis=1)
-        values.append(_kth(x @ weights.T, k))
-    return float(np.median(np.concatenate(values)))
+def spiking_description(cfg: SpikingKWinnerConfig):
+    """The reduced network with the spiking drive of ``cfg``: perforant-path gains ``pp_encode_gain`` and
+    ``pp_recall_gain``, CA3 -> CTX gains ``ctx_encode_gain`` and ``ctx_recall_gain``."""
+    return cfg.network.description(cfg.pp_encode_gain, cfg.pp_recall_gain).with_gains(
+        ca3_ctx={"encode": cfg.ctx_encode_gain, "recall": cfg.ctx_recall_gain})
 
 
 def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
@@ -82,7 +97,7 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
     cues = {(kind, c): partial_cues_runs(run_seeds(ctx.seed, f"cues:{kind}:{c!r}", runs), targets[kind], c)
             for kind in KINDS for c in levels}
     start = time.perf_counter()
-    if cfg.n_burnin:
+    if cfg.n_burnin:  # a shortcut for time: the burned-in weights are the spiking network's starting weights
         twin.encode(state, burn, burn)
 
     # rate K-winner MHN from the same burned-in weights
@@ -101,39 +116,33 @@ def spiking_kwinner(cfg: SpikingKWinnerConfig, ctx) -> xr.Dataset:
     for (kind, c), q in cues.items():
         out[2, KINDS.index(kind), levels.index(c)] = overlaps(mhn.retrieve(mhn_state, q), targets[kind])
 
-    # spiking network: drive gains from the burned-in (encoding) and the rate-trained (recall) weights of run 0
-    params = cfg.spiking.parameters()
-    w_enc, _ = state.ca3.dense_weights(0, n)
-    w_rec, w_out = rate.ca3.dense_weights(0, n)
-    probe = SpikingHippocampus(net_cfg.description(), params)
-    gap = float(params.v_threshold - params.v_rest)
-    ca3_target, ctx_target = gap + cfg.ca3_margin_mv * 1e-3, gap + cfg.ctx_margin_mv * 1e-3
-    unit_ca3, unit_ctx = (float(probe.unit_drive(p)) for p in ("pp", "ca3_ctx"))
-    enc_gain = ca3_target / (unit_ca3 * _median_kth(w_enc, [memories[0]], n, net_cfg.k))
-    rec_gain = ca3_target / (unit_ca3 * _median_kth(w_rec, [cues["real", c][0] for c in levels], n, net_cfg.k))
-    winners = [twin.recall(rate, cues["real", c])["ca3_winners"][0] for c in levels]
-    ctx_gain = ctx_target / (unit_ctx * _median_kth(w_out, winners, net_cfg.n_hidden, s))
-    description = net_cfg.description(enc_gain, rec_gain).with_gains(ca3_ctx={"encode": 1.0, "recall": ctx_gain})
-    net = SpikingHippocampus(description, params, device=cfg.spiking.device, codegen=cfg.spiking.codegen)
+    # spiking network from the burned-in weights, with its own drive (configuration values)
     order = [(kind, c) for kind in KINDS for c in levels]
     active = np.zeros((R, 2))
     finished = []
-    for r in ctx.progress(runs, desc="spiking runs"):
-        all_cues = [q for key in order for q in cues[key][r]]
-        res = net.simulate(state, r, memories[r], memories[r], all_cues, seed=(ctx.seed * 1009 + r) % 2**32)
-        for i, (kind, c) in enumerate(order):
-            got = res.recalled[i * M:(i + 1) * M]
-            out[0, KINDS.index(kind), levels.index(c), r] = overlaps(got, targets[kind][r])
-        active[r] = [(res.counts["CA3"][:M] > 0).sum(1).mean(), (res.counts["CA3"][M:] > 0).sum(1).mean()]
-        finished.append(r)
-        ctx.checkpoint(_dataset(out, levels, finished, M))
+    spiking_start = time.perf_counter()
+    with spiking_device(cfg.spiking.device, cfg.spiking.codegen) as make:
+        net = make(spiking_description(cfg), cfg.spiking.parameters())
+        for r in ctx.progress(runs, desc="spiking runs"):
+            all_cues = [q for key in order for q in cues[key][r]]
+            res = net.simulate(single_run(state, r), 0, memories[r], memories[r], all_cues,
+                               seed=(ctx.seed * 1009 + r) % 2**32)
+            for i, (kind, c) in enumerate(order):
+                got = res.recalled[i * M:(i + 1) * M]
+                out[0, KINDS.index(kind), levels.index(c), r] = overlaps(got, targets[kind][r])
+            active[r] = [(res.counts["CA3"][:M] > 0).sum(1).mean(), (res.counts["CA3"][M:] > 0).sum(1).mean()]
+            finished.append(r)
+            ctx.checkpoint(_dataset(out, levels, finished, M))
+    spiking_s = time.perf_counter() - spiking_start
     ds = _dataset(out, levels, finished, M)
     ds = retention_statistics(ds, s, cfg.age_bins, cfg.bootstrap, ctx.seed)
     ds["ca3_active"] = (("run", "phase"), active[finished])
     ds = ds.assign_coords(phase=["encode", "recall"])
     ds["ca3_active"].attrs["description"] = "mean number of CA3 cells that fired per presentation (spiking)"
-    ds.attrs.update(mhn_hidden=net_cfg.mhn_hidden, k=net_cfg.k, pp_encode_gain=enc_gain, pp_recall_gain=rec_gain,
-                    ctx_recall_gain=ctx_gain, device=cfg.spiking.device, elapsed_s=time.perf_counter() - start)
+    ds.attrs.update(mhn_hidden=net_cfg.mhn_hidden, k=net_cfg.k, pp_encode_gain=cfg.pp_encode_gain,
+                    pp_recall_gain=cfg.pp_recall_gain, ctx_encode_gain=cfg.ctx_encode_gain,
+                    ctx_recall_gain=cfg.ctx_recall_gain, device=cfg.spiking.device, spiking_wall_s=spiking_s,
+                    elapsed_s=time.perf_counter() - start)
     return ds
 
 

@@ -18,8 +18,8 @@ import xarray as xr
 from biokv.core.common.patterns import jaccard, overlaps, partial_cues_runs, random_subsets_runs
 from biokv.core.common.rng import run_seeds
 from biokv.experiments.hippocampus.config import SpikingRecallConfig
+from biokv.experiments.hippocampus.devices import spiking_device
 from biokv.hippocampus.rate_twin import HippocampalRateTwin
-from biokv.spiking import SpikingHippocampus
 
 __all__ = ["spiking_recall"]
 
@@ -37,10 +37,10 @@ def spiking_recall(cfg: SpikingRecallConfig, ctx) -> xr.Dataset:
     cues = [partial_cues_runs(run_seeds(ctx.seed, f"cues:{c!r}", [0]), keys, c) for c in levels]
     start = time.perf_counter()
     # spiking: encode once, then recall every cue of every level, level after level
-    net = SpikingHippocampus(description, params, device=cfg.spiking.device, codegen=cfg.spiking.codegen)
     all_cues = [list(c[0]) for c in cues]
-    result = net.simulate(state, 0, list(keys[0]), list(values[0]), [q for c in all_cues for q in c],
-                          seed=ctx.seed % 2**32)
+    with spiking_device(cfg.spiking.device, cfg.spiking.codegen) as make:
+        result = make(description, params).simulate(state, 0, list(keys[0]), list(values[0]),
+                                                    [q for c in all_cues for q in c], seed=ctx.seed % 2**32)
     spiking_s = time.perf_counter() - start
     # rate twin on the same connectivity and patterns
     initial = state.copy()

@@ -24,7 +24,7 @@ from biokv.experiments.predictions.config import InterventionConfig
 from biokv.experiments.predictions.effects import effect_dataset
 from biokv.hippocampus.connectivity import draw_connectivity
 from biokv.hippocampus.rate_twin import HippocampalRateTwin
-from biokv.spiking import SpikingHippocampus
+from biokv.experiments.hippocampus.devices import spiking_device, standalone_compilations
 
 __all__ = ["BACKENDS", "intervention_patterns", "rate_setup", "recall_accuracy", "SpikingRuns", "backend_effects",
            "store_raw", "finish"]
@@ -59,16 +59,23 @@ class SpikingRuns:
     def __init__(self, cfg: InterventionConfig, description, seed: int):
         self.cfg = cfg
         self.state = draw_connectivity(description, seed, [0])
-        self.net = SpikingHippocampus(description, cfg.spiking.parameters(), device=cfg.spiking.device,
-                                      codegen=cfg.spiking.codegen)
+        self.description, self.params = description, cfg.spiking.parameters()
         self.seed = seed
         self.wall_s = 0.0
+        self._compiled_before = standalone_compilations()
+
+    @property
+    def compilations(self) -> int:
+        """Standalone builds compiled for these runs."""
+        return standalone_compilations() - self._compiled_before
 
     def simulate(self, s: int, keys, values, cues, gains=None):
         """One simulation with the Poisson noise of seed ``s`` (``spiking_slots`` presentations)."""
         start = time.perf_counter()
-        res = self.net.simulate(self.state, 0, list(keys), list(values), list(cues), seed=(self.seed + s) % 2**32,
-                                gains=gains, n_slots=self.cfg.spiking_slots)
+        with spiking_device(self.cfg.spiking.device, self.cfg.spiking.codegen) as make:
+            res = make(self.description, self.params).simulate(
+                self.state, 0, list(keys), list(values), list(cues), seed=(self.seed + s) % 2**32, gains=gains,
+                n_slots=self.cfg.spiking_slots)
         self.wall_s += time.perf_counter() - start
         return res
 
@@ -99,5 +106,5 @@ def finish(ds, per, spk):
     """Record the backends and, with a spiking run, its wall time and standalone compilations."""
     ds.attrs["backends"] = ",".join(per)
     if spk is not None:
-        ds.attrs.update(spiking_wall_s=spk.wall_s, spiking_compilations=spk.net.compilations)
+        ds.attrs.update(spiking_wall_s=spk.wall_s, spiking_compilations=spk.compilations)
     return ds
