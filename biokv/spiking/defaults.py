@@ -119,5 +119,5 @@ SPIKING_DEFAULTS: tuple[SpikingDefault, ...] = (
 
 def config_name(entry: SpikingDefault) -> str:
     """Name of the configuration field of ``entry``: the parameter's name with its unit (``tau_m_ms``), or the
-    bare name for a plain number (``dg_phase``)."""
+    bare name for a plain number (``theta_kappa``)."""
     return f"{entry.name}_{entry.unit.lower()}" if entry.unit else entry.name
