@@ -93,7 +93,8 @@ def spiking_agreement(cfg: SpikingAgreementConfig, ctx) -> xr.Dataset:
     ds["recall_accuracy"] = (("size", "seed", "backend", "age_bin"), acc)
     ds["recall_difference"] = (("size", "seed", "age_bin"), diff)
     for name, x, dims in (("ca3_jaccard", jac, ("size",)), ("recall_difference", diff, ("size", "age_bin")),
-                          ("recall_accuracy", acc, ("size", "backend", "age_bin"))):
+                          ("recall_accuracy", acc, ("size", "backend", "age_bin")),
+                          ("active_fraction", frac, ("size", "population", "phase"))):
         mean, half = _t_interval(x, axis=1)
         ds[f"{name}_mean"] = (dims, mean)
         ds[f"{name}_ci95"] = (dims, half)

@@ -204,10 +204,11 @@ def spiking_agreement_report(ds: xr.Dataset) -> str:
     lines += ["", "| size | population | active (encode) | active (recall) | twin k/n |", "|---|---|---|---|---|"]
     for size in ds["size"].values:
         for pop in ds["population"].values:
-            f = ds["active_fraction"].sel(size=size, population=pop).mean("seed")
-            lines.append(f"| {size:g}x | {pop} | {float(f.sel(phase='encode')):.3f} | "
-                         f"{float(f.sel(phase='recall')):.3f} "
-                         f"| {float(f.sel(phase='twin_k_over_n')):.3f} |")
+            f = ds["active_fraction_mean"].sel(size=size, population=pop)
+            h = ds["active_fraction_ci95"].sel(size=size, population=pop)
+            lines.append(f"| {size:g}x | {pop} | {float(f.sel(phase='encode')):.3f} +/- "
+                         f"{float(h.sel(phase='encode')):.3f} | {float(f.sel(phase='recall')):.3f} +/- "
+                         f"{float(h.sel(phase='recall')):.3f} | {float(f.sel(phase='twin_k_over_n')):.3f} |")
     lines += ["", provenance_line(ds), ""]
     return "\n".join(lines)
 
