@@ -4,8 +4,9 @@ backend.
 :func:`draw_connectivity` draws, for independent networks (runs), the masks and initial weights of a
 :class:`~biokv.hippocampus.description.NetworkDescription`: the perforant path (EC -> CA3) and CA3 -> CTX as one
 hetero-associative :class:`~biokv.core.kwinner.model.KWinnerMHN` state, the EC -> DG mask with its fixed weights,
-and the CA3 cells each granule cell contacts through its mossy fibre. Each part has its own random stream
-(``network:ca3``, ``network:dg``, ``network:mf``), so a run's network does not depend on which other runs are
+the CA3 cells each granule cell contacts through its mossy fibre, and the CA3 recurrent collaterals
+(:class:`~biokv.hippocampus.recurrent.RecurrentState`). Each part has its own random stream
+(``network:ca3``, ``network:dg``, ``network:mf``, ``network:ca3_recurrent``), so a run's network does not depend on which other runs are
 drawn with it. The rate twin (:meth:`biokv.hippocampus.rate_twin.HippocampalRateTwin.init_state`) and the spiking
 network (:meth:`biokv.spiking.SpikingHippocampus.simulate`) read the same :class:`HippocampalState`.
 """
@@ -20,8 +21,9 @@ from biokv.core.common.patterns import random_subsets_runs
 from biokv.core.common.rng import run_seeds
 from biokv.core.kwinner.model import KWinnerMHN, KWinnerState
 from biokv.hippocampus.description import NetworkDescription
+from biokv.hippocampus.recurrent import RecurrentCA3, RecurrentState
 
-__all__ = ["HippocampalState", "ca3_layer", "dentate_layer", "draw_connectivity"]
+__all__ = ["HippocampalState", "ca3_layer", "dentate_layer", "recurrent_layer", "draw_connectivity"]
 
 
 @dataclass
@@ -36,15 +38,19 @@ class HippocampalState:
         EC -> DG mask and fixed weights.
     mf_targets : int32 (R, n_dg, mf_contacts) or None
         CA3 cells contacted by each granule cell, sorted.
+    rc : RecurrentState or None
+        CA3 recurrent collaterals (masks and weights), or None without them.
     """
 
     ca3: KWinnerState
     dg: KWinnerState | None = None
     mf_targets: np.ndarray | None = None
+    rc: RecurrentState | None = None
 
     def copy(self) -> "HippocampalState":
-        """An independent copy (the fixed DG weights and mossy-fibre targets are shared)."""
-        return HippocampalState(self.ca3.copy(), self.dg, self.mf_targets)
+        """An independent copy (the fixed DG weights, mossy-fibre targets and recurrent masks are shared)."""
+        return HippocampalState(self.ca3.copy(), self.dg, self.mf_targets,
+                                None if self.rc is None else self.rc.copy())
 
 
 def _fraction(count: int, total: int) -> float:
@@ -101,6 +107,28 @@ def dentate_layer(description: NetworkDescription) -> KWinnerMHN | None:
                       init_weight_max=ec_dg.weight_max)
 
 
+def recurrent_layer(description: NetworkDescription) -> RecurrentCA3 | None:
+    """The CA3 recurrent collaterals (``rc``, CA3 -> CA3) of ``description``, or None without them.
+
+    Raises
+    ------
+    ValueError
+        If ``rc`` is not a plastic fan-in projection of CA3 onto itself with the perforant path's learning rate
+        and initial weight range.
+    """
+    d = description
+    if not d.has("rc"):
+        return None
+    rc, pp, ca3 = d.projection("rc"), d.projection("pp"), d.population("CA3")
+    if (rc.source, rc.target, rc.connectivity, rc.synapse) != ("CA3", "CA3", "fan_in", "instar"):
+        raise ValueError("projection rc must be a plastic (instar) fan-in projection from CA3 to CA3")
+    if (rc.learning_rate, rc.weight_max) != (pp.learning_rate, pp.weight_max):
+        raise ValueError(f"rc and pp must share the learning rate and the initial weight range, got "
+                         f"{rc.learning_rate}, {rc.weight_max} and {pp.learning_rate}, {pp.weight_max}")
+    return RecurrentCA3(ca3.size, ca3.active, p_connect=rc.n_connections / (ca3.size - 1),
+                        learning_rate=rc.learning_rate, initial_weight_max=rc.weight_max)
+
+
 def draw_connectivity(description: NetworkDescription, seed: int, runs) -> HippocampalState:
     """Masks and initial weights of independent networks of ``description``.
 
@@ -111,7 +139,7 @@ def draw_connectivity(description: NetworkDescription, seed: int, runs) -> Hippo
         Seed of every draw.
     runs : iterable
         Run indices (ints or tuples); run ``r`` draws from the streams ``network:ca3``, ``network:dg`` and
-        ``network:mf`` of ``(seed, r)``.
+        ``network:mf`` (and ``network:ca3_recurrent``) of ``(seed, r)``.
 
     Returns
     -------
@@ -126,4 +154,7 @@ def draw_connectivity(description: NetworkDescription, seed: int, runs) -> Hippo
         state.dg = dg.init_state(seed=seed, runs=runs, stream="network:dg")
         state.mf_targets = random_subsets_runs(run_seeds(seed, "network:mf", runs), dg.n_hidden, ca3.n_hidden,
                                                description.projection("mf").n_connections)
+    rc = recurrent_layer(description)
+    if rc is not None:
+        state.rc = rc.init_state(seed, runs)
     return state

@@ -9,11 +9,16 @@ The default network (:func:`hippocampal_network`):
 
 - ``EC`` (entorhinal cortex, input): the key pattern, ``ec_active`` of ``n_ec`` cells.
 - ``DG`` (dentate gyrus granule cells): sparse fixed input from EC, k-winners-take-all (2-5% active).
-- ``CA3``: mossy fibres from DG (each granule cell contacts a handful of CA3 cells with strong synapses; on
-  during encoding only) and the perforant path from EC (fan-in ``pp_fan_in``, K-winner MHN learning rule);
-  k-winners-take-all.
+- ``CA3``: mossy fibres from DG (each granule cell contacts a handful of CA3 cells with strong synapses; silent
+  at recall unless ``mossy_fibres_at_recall``), the perforant path from EC (fan-in ``pp_fan_in``, K-winner MHN
+  learning rule) and the recurrent collaterals (``rc``, CA3 -> CA3, Hebbian); k-winners-take-all.
 - ``CTX`` (neocortical value layer): CA3 -> CTX synapses learn the value pattern, taught during encoding;
   the recalled value is the ``ctx_active`` most active cells.
+
+Encoding and retrieval are switched by acetylcholine (Hasselmo, Schnell & Barkai 1995; Hasselmo 2006): high during
+encoding, when it suppresses the recurrent and (less) the perforant-path transmission, so that the mossy fibres
+set new CA3 codes and old memories do not intrude; low during retrieval, when the cue drives CA3 through the
+perforant path and the recurrents complete the code. Plasticity is on during encoding.
 
 Without DG (``with_dg=False``) and with the value equal to the key and the CA3 -> CTX mask mirroring the
 perforant path (``ctx_connectivity="mirror"``), the network is the K-winner MHN of Bhandarkar & McClelland (2025).
@@ -93,6 +98,14 @@ class Projection:
         Multiplier of the projection in each phase (``encode``, ``recall``); 0 switches it off.
     mirror_of : str, optional
         For ``connectivity="mirror"``.
+    ach_suppression : float
+        Fraction of the projection's transmission that acetylcholine suppresses at its full level (1): the
+        transmission in a phase is ``gain[phase] * (1 - ach_suppression * ACh)``
+        (:meth:`NetworkDescription.transmission`; Hasselmo, Schnell & Barkai 1995).
+    strength : float
+        Drive of the projection's expected active inputs at weight 1 relative to the perforant path's drive of a
+        full key at weight 1 onto the same layer (backends divide by the expected number of active inputs, so the
+        relative drive does not change with the network's size).
     synapse : {"static", "facilitating", "instar", "outstar"}, optional
         The kind of synapse a spiking backend builds (:mod:`biokv.spiking.components.projections`): fixed,
         short-term facilitating, or plastic learning the presynaptic (instar: the target's winners learn their
@@ -112,6 +125,8 @@ class Projection:
     gain: dict = field(default_factory=lambda: {"encode": 1.0, "recall": 1.0})
     mirror_of: str | None = None
     synapse: str | None = None
+    ach_suppression: float = 0.0
+    strength: float = 1.0
     basis: str = ""
 
     def __post_init__(self):
@@ -136,14 +151,31 @@ class Projection:
             raise ValueError(f"projection {self.name}: learning_rate must be in (0, 1], got {self.learning_rate}")
         if set(self.gain) != set(PHASES) or any(g < 0 for g in self.gain.values()):
             raise ValueError(f"projection {self.name}: gain needs non-negative values for {PHASES}, got {self.gain}")
+        if not 0.0 <= self.ach_suppression <= 1.0:
+            raise ValueError(f"projection {self.name}: ach_suppression must be in [0, 1], got {self.ach_suppression}")
+        if not self.strength > 0:
+            raise ValueError(f"projection {self.name}: strength must be > 0, got {self.strength}")
 
 
 @dataclass(frozen=True)
 class NetworkDescription:
-    """Populations and projections of a key-value network."""
+    """Populations and projections of a key-value network, and the acetylcholine level of each phase.
+
+    Attributes
+    ----------
+    populations : tuple of Population
+    projections : tuple of Projection
+    acetylcholine : dict
+        The cholinergic state in each phase, in [0, 1]: high during encoding, low during retrieval (Hasselmo,
+        Schnell & Barkai 1995, J Neurosci 15:5249; Hasselmo 2006, Curr Opin Neurobiol 16:710). It scales each
+        projection's transmission by ``1 - ach_suppression * level``; an experiment may set its own level per
+        presentation (e.g. a cholinergic blockade: 0 during encoding). Plasticity is gated separately (on during
+        encoding), so a blockade removes the suppression of transmission, not learning.
+    """
 
     populations: tuple[Population, ...]
     projections: tuple[Projection, ...]
+    acetylcholine: dict = field(default_factory=lambda: {"encode": 1.0, "recall": 0.0})
 
     def __post_init__(self):
         names = [p.name for p in self.populations]
@@ -157,6 +189,7 @@ class NetworkDescription:
                 if end not in names:
                     raise ValueError(f"projection {proj.name}: unknown population {end!r}")
             drawn_from = self.population(proj.source if proj.connectivity == "fan_in" else proj.target).size
+            drawn_from -= proj.source == proj.target  # a recurrent projection: no self-connections
             if proj.connectivity != "mirror" and proj.n_connections > drawn_from:
                 raise ValueError(f"projection {proj.name}: n_connections={proj.n_connections} exceeds the "
                                  f"{drawn_from} cells it is drawn from")
@@ -166,6 +199,37 @@ class NetworkDescription:
                         self.population(proj.target).size, self.population(proj.source).size):
                     raise ValueError(f"projection {proj.name} mirrors {base.name}: its source must match "
                                      f"{base.name}'s target in size and its target {base.name}'s source")
+
+        if set(self.acetylcholine) != set(PHASES) or not all(0 <= a <= 1 for a in self.acetylcholine.values()):
+            raise ValueError(f"acetylcholine needs a level in [0, 1] for {PHASES}, got {self.acetylcholine}")
+
+    def transmission(self, name: str, phase, acetylcholine=None):
+        """Transmission of projection ``name`` in ``phase`` ("encode" or "recall", or a boolean array: True =
+        encode): its phase gain times ``1 - ach_suppression * ACh``, with ACh the phase's level or
+        ``acetylcholine`` (a number or an array broadcast against ``phase``)."""
+        import numpy as np
+
+        proj = self.projection(name)
+        encode = np.asarray(phase == "encode") if isinstance(phase, str) else np.asarray(phase, dtype=bool)
+        gain = np.where(encode, proj.gain["encode"], proj.gain["recall"])
+        level = (np.where(encode, self.acetylcholine["encode"], self.acetylcholine["recall"])
+                 if acetylcholine is None else np.asarray(acetylcholine, dtype=float))
+        out = gain * (1.0 - proj.ach_suppression * level)
+        return float(out) if out.ndim == 0 else out
+
+    def expected_active_inputs(self, name: str) -> float:
+        """Expected number of active presynaptic cells a target cell receives through projection ``name`` for one
+        pattern (at least 1e-9)."""
+        proj = self.projection(name)
+        src, target = self.population(proj.source), self.population(proj.target)
+        if proj.connectivity == "fan_in":
+            n_in = proj.n_connections
+        elif proj.connectivity == "fan_out":
+            n_in = proj.n_connections * src.size / target.size
+        else:
+            base = self.projection(proj.mirror_of)
+            n_in = base.n_connections * self.population(base.target).size / target.size
+        return max(n_in * src.active / src.size, 1e-9)
 
     def population(self, name: str) -> Population:
         for p in self.populations:
@@ -255,12 +319,39 @@ NETWORK_PARAMETERS: dict[str, NetworkParameter] = {
     "initial_weight_max": NetworkParameter(0.1, "plastic weights start in U[0, this)", low=0.0, low_open=True,
                                            source="model choice: weak naive synapses, so that one encoding stands "
                                                   f"out without a burn-in ({_PAPER}: 1)"),
-    "pp_encode_gain": NetworkParameter(1.0, "perforant-path gain during encoding", low=0.0, low_open=True,
-                                       source="model choice: the mossy fibres dominate CA3 at encoding"),
-    "pp_recall_gain": NetworkParameter(10.0, "perforant-path gain during recall (CA3 driven by the perforant path "
-                                       "alone)", low=0.0, low_open=True,
-                                       source="mossy fibres needed for encoding, not for recall (Lee & Kesner 2004, "
-                                              "Hippocampus 14:66); the factor: model choice"),
+    "with_recurrents": NetworkParameter(True, "include the CA3 recurrent collaterals (CA3 -> CA3)",
+                                        source="Marr 1971; McNaughton & Morris 1987, Trends Neurosci 10:408; Treves "
+                                               "& Rolls 1992, Hippocampus 2:189"),
+    "rc_probability": NetworkParameter(0.088, "CA3 -> CA3 connection probability (every CA3 cell receives "
+                                       "round(p (n_ca3 - 1)) recurrent inputs)", low=0.0, high=1.0, low_open=True,
+                                       source="mouse: 8.8% in paired recordings (Sammons et al. 2024, PNAS "
+                                              "121:e2312281120); rat ~4% from ~12,000 recurrent synapses per cell "
+                                              "(Amaral, Ishizuka & Claiborne 1990; Treves & Rolls 1992, "
+                                              "Hippocampus 2:189), human 1.3% (Watson et al. 2025, Cell)"),
+    "rc_strength": NetworkParameter(0.25, "recurrent drive of a stored CA3 code relative to the perforant-path "
+                                    "drive of its full key (both at weight 1)", low=0.0, low_open=True,
+                                    source="model choice, calibrated in the rate twin: of 0.25, 0.5 and 1, the best "
+                                           "recall from 15% cues (30 pairs, 2 networks; 0.82 vs 0.70 without "
+                                           "recurrents)"),
+    "ach_pp_suppression": NetworkParameter(0.5, "fraction of perforant-path transmission to CA3 suppressed at "
+                                           "high acetylcholine", low=0.0, high=1.0,
+                                           source="model choice: cholinergic suppression is weaker in stratum "
+                                                  "lacunosum-moleculare than in stratum radiatum (Hasselmo & "
+                                                  "Schnell 1994, J Neurosci 14:3898)"),
+    "ach_rc_suppression": NetworkParameter(0.9, "fraction of recurrent-collateral transmission suppressed at high "
+                                           "acetylcholine", low=0.0, high=1.0,
+                                           source="carbachol suppresses stratum radiatum (recurrent) synapses "
+                                                  "much more than mossy fibres (Hasselmo, Schnell & Barkai 1995, "
+                                                  "J Neurosci 15:5249); the fraction: model choice"),
+    "ach_mf_suppression": NetworkParameter(0.0, "fraction of mossy-fibre transmission suppressed at high "
+                                           "acetylcholine", low=0.0, high=1.0,
+                                           source="mossy fibres little suppressed by carbachol (Hasselmo, Schnell "
+                                                  "& Barkai 1995, J Neurosci 15:5249); model choice: none"),
+    "mossy_fibres_at_recall": NetworkParameter(False, "mossy fibres transmit at recall (False: silent at "
+                                               "retrieval, the Treves-Rolls hypothesis; True: gated by "
+                                               "acetylcholine alone, as in Hasselmo's)",
+                                               source="Treves & Rolls 1992, Hippocampus 2:189; Hasselmo, Schnell "
+                                                      "& Barkai 1995, J Neurosci 15:5249"),
     "with_dg": NetworkParameter(True, "include DG and the mossy fibres",
                                 source="Lee & Kesner 2004, Hippocampus 14:66"),
 }
@@ -276,8 +367,13 @@ def hippocampal_network(n_ec: int = _DEFAULT["n_ec"], ec_active: int = _DEFAULT[
                         ctx_connectivity: str = "fan_out", ctx_fan_out: float = _DEFAULT["ctx_fan_out"],
                         learning_rate: float = _DEFAULT["learning_rate"],
                         initial_weight_max: float = _DEFAULT["initial_weight_max"],
-                        pp_encode_gain: float = _DEFAULT["pp_encode_gain"],
-                        pp_recall_gain: float = _DEFAULT["pp_recall_gain"],
+                        with_recurrents: bool = _DEFAULT["with_recurrents"],
+                        rc_probability: float = _DEFAULT["rc_probability"],
+                        rc_strength: float = _DEFAULT["rc_strength"],
+                        ach_pp_suppression: float = _DEFAULT["ach_pp_suppression"],
+                        ach_rc_suppression: float = _DEFAULT["ach_rc_suppression"],
+                        ach_mf_suppression: float = _DEFAULT["ach_mf_suppression"],
+                        mossy_fibres_at_recall: bool = _DEFAULT["mossy_fibres_at_recall"],
                         with_dg: bool = _DEFAULT["with_dg"]) -> NetworkDescription:
     """The default hippocampal key-value network (sizes scaled down with rat-like ratios).
 
@@ -315,13 +411,26 @@ def hippocampal_network(n_ec: int = _DEFAULT["n_ec"], ec_active: int = _DEFAULT[
         Initial plastic weights are drawn from U[0, initial_weight_max): weak naive synapses, so that one
         encoding (eps = 0.3) stands out without the thousands of burn-in patterns the paper uses to reach a
         steady state (with 1, the paper's value, single presentations are swamped by the initial weights).
-    pp_encode_gain, pp_recall_gain : float
-        Gain of the perforant path during encoding and recall. Top-k selection does not depend on a common
-        gain, so the rate twin only uses the ratio of the mossy-fibre weight to ``pp_encode_gain``; a spiking
-        network needs its CA3 cells to reach threshold in both phases. During recall CA3 is driven by the
-        perforant path alone (mossy fibres off, Lee & Kesner 2004), about 10 times more weakly than by the
-        mossy fibres during encoding: the recall gain stands in for the retrieval mode of CA3 (stronger
-        excitatory drive when acetylcholine is low, Hasselmo 1999; recurrent collaterals, not modelled).
+    with_recurrents : bool
+        Include the CA3 recurrent collaterals ``rc`` (CA3 -> CA3): every CA3 cell receives
+        ``round(rc_probability * (n_ca3 - 1))`` recurrent inputs from other CA3 cells, plastic by the same instar
+        rule as the perforant path (``w += eps (y_pre - w)`` for the synapses onto the active cells of a stored
+        code: synapses from co-active cells grow towards 1, from silent cells decay towards 0, so the weights stay
+        in [0, 1] without a separate normalisation). At recall they complete a partial code (Marr 1971; Treves &
+        Rolls 1992).
+    rc_probability : float
+        Recurrent connection probability (rat ~4%, mouse 5.5-11%, human 1.3%).
+    rc_strength : float
+        Drive of a stored code through the recurrents relative to the perforant-path drive of its full key (the
+        projection's ``strength``).
+    ach_pp_suppression, ach_rc_suppression, ach_mf_suppression : float
+        Fractions of perforant-path, recurrent and mossy-fibre transmission that high acetylcholine (encoding)
+        suppresses; at retrieval acetylcholine is low and every projection transmits fully (Hasselmo, Schnell &
+        Barkai 1995). This cholinergic switch replaces fixed per-phase gains.
+    mossy_fibres_at_recall : bool
+        False: the mossy fibres are silent at retrieval (their recall gain is 0), the hypothesis of Treves &
+        Rolls (1992) that they set CA3 codes at encoding only; True: they transmit at retrieval too, gated by
+        acetylcholine alone.
     with_dg : bool
         Include DG and the mossy fibres; without them, EC -> CA3 -> CTX is the K-winner MHN.
     """
@@ -334,14 +443,23 @@ def hippocampal_network(n_ec: int = _DEFAULT["n_ec"], ec_active: int = _DEFAULT[
         projs.append(Projection("ec_dg", "EC", "DG", "fan_in", int(ec_dg_fan_in * n_ec), weight=None,
                                 basis="sparse EC input to granule cells, fixed weights"))
         projs.append(Projection("mf", "DG", "CA3", "fan_out", mf_contacts, weight=mf_weight,
-                                gain={"encode": 1.0, "recall": 0.0}, synapse="facilitating",
+                                gain={"encode": 1.0, "recall": 1.0 if mossy_fibres_at_recall else 0.0},
+                                synapse="facilitating", ach_suppression=ach_mf_suppression,
                                 basis="mossy fibres: 11-15 CA3 cells per granule cell (Acsady et al. 1998), "
-                                      "strong; needed for encoding, not for recall (Lee & Kesner 2004)"))
+                                      "strong; needed for encoding, not for recall (Lee & Kesner 2004)"
+                                      + ("" if mossy_fibres_at_recall else "; silent at recall (Treves & Rolls "
+                                                                           "1992)")))
     pops.append(Population("CA3", n_ca3, ca3_active, "kwta", "CA3 pyramidal cells, a few % active"))
     pops.append(Population("CTX", n_ctx, ctx_active, "value", "neocortical value layer"))
     projs.append(Projection("pp", "EC", "CA3", "fan_in", int(pp_fan_in * n_ec), weight_max=initial_weight_max,
-                            learning_rate=learning_rate, gain={"encode": pp_encode_gain, "recall": pp_recall_gain},
+                            learning_rate=learning_rate, ach_suppression=ach_pp_suppression,
                             basis="perforant path to CA3; K-winner MHN rule (Bhandarkar & McClelland 2025, eq. 2)"))
+    if with_recurrents:
+        projs.append(Projection("rc", "CA3", "CA3", "fan_in", max(1, round(rc_probability * (n_ca3 - 1))),
+                                weight_max=initial_weight_max, learning_rate=learning_rate,
+                                ach_suppression=ach_rc_suppression, strength=rc_strength,
+                                basis="CA3 recurrent collaterals, Hebbian (instar rule); suppressed by "
+                                      "acetylcholine (Hasselmo, Schnell & Barkai 1995)"))
     if ctx_connectivity == "mirror":
         projs.append(Projection("ca3_ctx", "CA3", "CTX", "mirror", mirror_of="pp", weight_max=initial_weight_max,
                                 learning_rate=learning_rate, synapse="outstar",

@@ -13,6 +13,18 @@ Reads a :class:`biokv.hippocampus.description.NetworkDescription` (see
 - recall from a cue ``c``: CA3 winners = top ``k_CA3`` of ``W_PP c`` (no mossy fibres); the recalled value is
   the top ``s_CTX`` of ``W_CTX y``.
 
+With CA3 recurrent collaterals (projection ``rc``) the CA3 code settles instead: each input is scaled by its
+transmission at the presentation's acetylcholine level
+(:meth:`~biokv.hippocampus.description.NetworkDescription.transmission`), the feed-forward drive ``d`` (perforant
+path, and the mossy fibres where they transmit) is computed from the current weights, and
+``y <- select(d + g_rc W_RC y)`` is iterated from ``select(d)`` until the code stops changing or ``steps``
+iterations (:class:`~biokv.hippocampus.recurrent.RecurrentCA3`; ``g_rc`` = ``rc.strength`` times the ratio of the
+expected active perforant-path to recurrent inputs, so that a stored code's recurrent drive is ``strength`` times
+its key's perforant-path drive at equal weights). At encoding the K-winner rule is then applied to the settled code
+on the perforant path, CA3 -> CTX and the recurrents, one pattern after the other (a Python loop over patterns,
+runs batched); at recall the value is the top ``s_CTX`` of ``W_CTX y``. Top-k ties go to a fixed random priority
+per cell and run (not the hash keys of the feed-forward path).
+
 The perforant path and CA3 -> CTX are one hetero-associative :class:`~biokv.core.kwinner.model.KWinnerMHN`; DG is
 a K-winner layer whose weights never change. Without DG, with value = key and a mirrored CA3 -> CTX mask, the twin
 is the K-winner MHN itself, bit for bit. Interventions scale projections with ``gains`` (projection name ->
@@ -39,14 +51,16 @@ from numba import njit, prange
 from biokv.core.common import rng as _rnd
 from biokv.core.common.selection import new_work, select_e_max, select_top_k
 from biokv.core.kwinner.model import _hidden_logits, _readout
-from biokv.hippocampus.connectivity import HippocampalState, ca3_layer, dentate_layer, draw_connectivity
+from biokv.core.common.selection import e_max_winners
+from biokv.hippocampus.connectivity import (HippocampalState, ca3_layer, dentate_layer, draw_connectivity,
+                                            recurrent_layer)
 from biokv.hippocampus.description import NetworkDescription
 from biokv.hippocampus.gains import check_gains
 
 __all__ = ["HippocampalRateTwin", "HippocampalState"]
 
 #: projections whose gains the rate twin applies (the others carry nothing it models separately)
-GAIN_PROJECTIONS = ("mf", "pp")
+GAIN_PROJECTIONS = ("mf", "pp", "rc")
 
 #: winner selections of the k-WTA layers (DG, CA3): a fixed number, or E%-max
 SELECTIONS = ("top_k", "e_max")
@@ -61,16 +75,23 @@ class HippocampalRateTwin:
         Populations ``EC`` (input), optionally ``DG`` (k-WTA), ``CA3`` (k-WTA), ``CTX`` (value); projections
         ``pp`` (EC -> CA3, fan-in, plastic), ``ca3_ctx`` (CA3 -> CTX, fan-out or mirror of ``pp``, plastic with
         the same learning rate), and with DG ``ec_dg`` (EC -> DG, fan-in, fixed) and ``mf`` (DG -> CA3, fan-out,
-        fixed weight, on during encoding only).
+        fixed weight, on during encoding only unless the twin has recurrents), and optionally ``rc`` (CA3 -> CA3,
+        fan-in, plastic).
     selection : {"top_k", "e_max"}
         ``top_k``: the ``active`` most driven cells of DG and CA3 win; ``e_max``: the cells within a fraction
         ``e_max[layer]`` of the most driven one win (E%-max, de Almeida, Idiart & Lisman 2009).
     e_max : dict of layer name -> float, optional
         ``E`` in [0, 1] for ``"CA3"`` and, with DG, ``"DG"``; required with ``selection="e_max"`` (and only
         then). 0: only the most driven cell(s) win; 1: every cell with a positive drive.
+    steps : int
+        Iterations of the recurrent dynamics at most (with projection ``rc``; "a few gamma cycles": 5).
     """
 
-    def __init__(self, description: NetworkDescription, selection: str = "top_k", e_max: Mapping | None = None):
+    def __init__(self, description: NetworkDescription, selection: str = "top_k", e_max: Mapping | None = None,
+                 steps: int = 5):
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+            raise ValueError(f"steps must be an integer >= 0 (iterations of the recurrent dynamics), got {steps!r}")
+        self.steps = int(steps)
         if selection not in SELECTIONS:
             raise ValueError(f"selection must be one of {SELECTIONS}, got {selection!r}")
         if selection == "top_k" and e_max is not None:
@@ -82,17 +103,24 @@ class HippocampalRateTwin:
         self.ca3_model = ca3_layer(d)
         # a positive gain on every input of a k-WTA layer does not change its winners: only the ratio of the
         # mossy-fibre to the perforant-path gain at encoding matters
-        if pp.gain["encode"] <= 0 or pp.gain["recall"] <= 0 or out.gain["recall"] <= 0:
+        if d.transmission("pp", "encode") <= 0 or d.transmission("pp", "recall") <= 0 or out.gain["recall"] <= 0:
             raise ValueError(f"projections pp and ca3_ctx must be on (gain > 0) when they drive winners, got "
-                             f"pp {pp.gain}, ca3_ctx {out.gain}")
+                             f"pp {pp.gain} (acetylcholine suppression {pp.ach_suppression}), ca3_ctx {out.gain}")
         self.with_dg = d.has("DG")
+        self.recurrent = recurrent_layer(d)
         if self.with_dg:
             mf = d.projection("mf")
             self.dg_model = dentate_layer(d)
-            if mf.gain["recall"] != 0.0:
-                raise ValueError("the rate twin recalls over the perforant path only: mf gain at recall must be 0")
+            if mf.gain["recall"] != 0.0 and self.recurrent is None:
+                raise ValueError("without recurrents the rate twin recalls over the perforant path only: mf gain at "
+                                 "recall must be 0")
             self.mf_contacts = mf.n_connections
-            self.mf_weight = mf.weight * mf.gain["encode"] / pp.gain["encode"]
+            self.mf_weight = mf.weight * d.transmission("mf", "encode") / d.transmission("pp", "encode")
+        if self.recurrent is not None:
+            # the recurrent input of a stored code at weight 1 is rc.strength times the perforant-path input of its
+            # full key at weight 1 (per cell: expected active inputs of each projection)
+            self.rc_scale = (d.projection("rc").strength * d.expected_active_inputs("pp")
+                             / d.expected_active_inputs("rc"))
         self.e_max = self._check_e_max(e_max) if selection == "e_max" else None
 
     def _check_e_max(self, e_max) -> dict:
@@ -155,7 +183,7 @@ class HippocampalRateTwin:
         return checked
 
     def encode(self, state: HippocampalState, keys, values=None, dg_winners=None, gains=None,
-               dg_active=None) -> dict:
+               dg_active=None, acetylcholine=None) -> dict:
         """Store key -> value pairs (R, P, s) one at a time (in place).
 
         ``dg_winners`` (R, P, k_DG), if given, replaces the DG's own winners as the source of the mossy-fibre
@@ -173,6 +201,10 @@ class HippocampalRateTwin:
         ``selection="e_max"`` instead boolean masks ``ca3_active`` (R, P, n_CA3) and, with DG, ``dg_active``
         (R, P, n_DG).
         """
+        if self.recurrent is not None:
+            return self._encode_recurrent(state, keys, values, dg_winners, dg_active, gains, acetylcholine)
+        if acetylcholine is not None:
+            raise ValueError("acetylcholine is read by the network with recurrents (projection rc) only")
         if self.selection == "e_max":
             if dg_winners is not None:
                 raise ValueError("with selection='e_max' give the DG code as dg_active (a boolean mask), "
@@ -202,7 +234,7 @@ class HippocampalRateTwin:
                                                   hidden_gain=gains.get("pp"))
         return out
 
-    def recall(self, state: HippocampalState, cues, gains=None) -> dict:
+    def recall(self, state: HippocampalState, cues, gains=None, acetylcholine=None) -> dict:
         """Recall values from cues (R, Q, m) over the perforant path, weights frozen.
 
         ``gains["pp"]``, broadcastable to (R, Q, n_CA3), multiplies the perforant-path input of each CA3 cell
@@ -220,6 +252,10 @@ class HippocampalRateTwin:
         ``ca3_active`` (R, Q, n_CA3), a boolean mask, instead of ``ca3_winners``.
         """
         gains = self._gains(gains, cues)
+        if self.recurrent is not None:
+            return self._recall_recurrent(state, cues, gains, acetylcholine)
+        if acetylcholine is not None:
+            raise ValueError("acetylcholine is read by the network with recurrents (projection rc) only")
         if self.selection == "e_max":
             return self._recall_e_max(state, cues, gains)
         values, winners = self.ca3_model.retrieve(state.ca3, cues, return_winners=True, hidden_gain=gains.get("pp"))
@@ -280,6 +316,213 @@ class HippocampalRateTwin:
         _recall_e_max(s.w_in, s.in_ptr, s.in_hidden, s.out_inputs, s.w_out, s.key, cues, pp_gain,
                       self.e_max["CA3"], ca3.n_output, ca3.n_output_active, values, active)
         return {"values": values, "ca3_active": active}
+
+
+    # ------------------------------------------------------------------ recurrent CA3
+    def _acetylcholine(self, acetylcholine, phase: str, R: int, P: int) -> np.ndarray:
+        """Acetylcholine level (R, P) of each presentation: the description's level in ``phase``, or
+        ``acetylcholine`` (a number or an array broadcastable to (R, P), in [0, 1])."""
+        if acetylcholine is None:
+            return np.full((R, P), float(self.description.acetylcholine[phase]))
+        try:
+            level = np.broadcast_to(np.asarray(acetylcholine, dtype=np.float64), (R, P))
+        except ValueError:
+            raise ValueError(f"acetylcholine must be broadcastable to (runs={R}, presentations={P}), got shape "
+                             f"{np.shape(acetylcholine)}") from None
+        if not np.all((level >= 0) & (level <= 1)):
+            raise ValueError("acetylcholine must hold levels in [0, 1]")
+        return level
+
+    def _ca3_select(self, state: HippocampalState):
+        """The CA3 selection of this twin as a function of values (R, Q, n) -> boolean winners."""
+        if self.selection == "e_max":
+            fraction = self.e_max["CA3"]
+            return lambda values: e_max_winners(values, fraction)
+        return lambda values: self.recurrent.select(values, state.rc.priority)
+
+    def _dentate_code(self, state: HippocampalState, patterns, dg_winners=None, dg_active=None) -> np.ndarray:
+        """DG code (R, P, n_DG) as a boolean mask: the DG's own winners, or those given."""
+        R, P = patterns.shape[:2]
+        n_dg = self.dg_model.n_hidden
+        if dg_active is not None:
+            if self.selection != "e_max":
+                raise ValueError("dg_active is the DG code of selection='e_max'; with top_k give dg_winners")
+            dg_active = np.asarray(dg_active)
+            if dg_active.dtype != np.bool_ or dg_active.shape != (R, P, n_dg):
+                raise ValueError(f"dg_active must be a boolean mask of shape (R, P, n_DG) = {(R, P, n_dg)}, got "
+                                 f"{dg_active.dtype} {dg_active.shape}")
+            return dg_active
+        if dg_winners is not None:
+            if self.selection == "e_max":
+                raise ValueError("with selection='e_max' give the DG code as dg_active (a boolean mask), "
+                                 "not dg_winners")
+            dg_winners = np.asarray(dg_winners)
+            expected = (R, P, self.dg_model.k)
+            if dg_winners.shape != expected or dg_winners.min() < 0 or dg_winners.max() >= n_dg:
+                raise ValueError(f"dg_winners must have shape {expected} with granule cells in [0, {n_dg - 1}]")
+        elif self.selection == "e_max":
+            return self.dentate_active(state, patterns)
+        else:
+            dg_winners = self.dentate_winners(state, patterns)
+        mask = np.zeros((R, P, n_dg), dtype=np.bool_)
+        np.put_along_axis(mask, dg_winners.astype(np.intp), True, axis=2)
+        return mask
+
+    def _feedforward(self, state: HippocampalState, patterns, phase: str, ach, gains: dict, dg) -> np.ndarray:
+        """Perforant-path input to CA3 (R, P, n_CA3) in ``phase`` at acetylcholine ``ach`` (R, P), plus the
+        mossy-fibre input of the DG code ``dg`` (boolean (R, P, n_DG), or None) where the mossy fibres transmit."""
+        d = self.description
+        R, P, _ = patterns.shape
+        s = state.ca3
+        drive = np.empty((R, P, self.ca3_model.n_hidden))
+        _pp_drives(s.w_in, s.in_ptr, s.in_hidden, np.ascontiguousarray(patterns, dtype=np.int32), drive)
+        drive *= d.transmission("pp", phase, ach)[..., None]
+        if "pp" in gains:
+            drive *= gains["pp"]
+        if dg is not None:
+            contacts = np.zeros(drive.shape)
+            _mossy_contacts(state.mf_targets, np.ascontiguousarray(dg), contacts)
+            mf = d.projection("mf").weight * d.transmission("mf", phase, ach)[..., None] * contacts
+            drive += mf * gains["mf"] if "mf" in gains else mf
+        return drive
+
+    def _recurrent_gain(self, phase: str, ach, gains: dict) -> np.ndarray:
+        """Multiplier (R, P, 1 or n_CA3) of the recurrent input ``W_rc y`` of each cell."""
+        g = (self.rc_scale * self.description.transmission("rc", phase, ach))[..., None]
+        return g * gains["rc"] if "rc" in gains else g
+
+    def _codes_out(self, active: np.ndarray) -> np.ndarray:
+        """Winners as index sets (R, P, k) for top-k, as the boolean mask itself for E%-max."""
+        if self.selection == "e_max":
+            return active
+        return np.argsort(~active, axis=-1, kind="stable")[..., :self.ca3_model.k].astype(np.int32)
+
+    def _encode_recurrent(self, state, keys, values, dg_winners, dg_active, gains, acetylcholine) -> dict:
+        """:meth:`encode` with recurrent collaterals: for each pattern in turn, the CA3 code settles under the
+        perforant-path, mossy-fibre and (acetylcholine-suppressed) recurrent input, then the K-winner rule is
+        applied to its cells on the perforant path, CA3 -> CTX and the recurrents."""
+        ca3 = self.ca3_model
+        ca3._check_state(state.ca3)
+        keys = ca3._check_patterns(state.ca3, keys, "keys")
+        R, P, _ = keys.shape
+        if values is None:
+            if ca3.n_output != ca3.n_visible:
+                raise ValueError("values are needed: the CTX layer differs from the EC layer")
+            values = keys
+        else:
+            values = ca3._check_patterns(state.ca3, values, "values", ca3.n_output, P)
+        gains = self._gains(gains, keys)
+        ach = self._acetylcholine(acetylcholine, "encode", R, P)
+        out, dg = {}, None
+        if self.with_dg:
+            dg = self._dentate_code(state, keys, dg_winners, dg_active)
+            out["dg_active" if self.selection == "e_max" else "dg_winners"] = (
+                dg if self.selection == "e_max" else
+                np.argsort(~dg, axis=-1, kind="stable")[..., :self.dg_model.k].astype(np.int32))
+        elif dg_winners is not None or dg_active is not None:
+            raise ValueError("a DG code needs a network with DG")
+        rc_gain = np.broadcast_to(self._recurrent_gain("encode", ach, gains), (R, P, ca3.n_hidden))
+        select = self._ca3_select(state)
+        active = np.zeros((R, P, ca3.n_hidden), dtype=np.bool_)
+        iterations = np.zeros((R, P), dtype=np.int64)
+        s = state.ca3
+        for p in range(P):  # patterns in order (each changes the weights the next settles in); runs batched
+            one = slice(p, p + 1)
+            drive = self._feedforward(state, keys[:, one], "encode", ach[:, one],
+                                      {name: g[:, one] for name, g in gains.items()}, None if dg is None else dg[:, one])
+            y, its = self.recurrent.complete(state.rc, drive, rc_gain[:, one], self.steps, select)
+            active[:, p], iterations[:, p] = y[:, 0], its[:, 0]
+            _learn_active(s.w_in, s.in_pos, s.inputs, s.w_out, s.out_inputs, s.step, keys[:, p], values[:, p],
+                          np.ascontiguousarray(y[:, 0]), ca3.learning_rate, ca3.n_visible, ca3.n_output)
+            self.recurrent.learn(state.rc, y)
+        out["ca3_active" if self.selection == "e_max" else "ca3_winners"] = self._codes_out(active)
+        out["iterations"] = iterations
+        return out
+
+    def _recall_recurrent(self, state, cues, gains: dict, acetylcholine) -> dict:
+        """:meth:`recall` with recurrent collaterals: the CA3 code settles from the cue's feed-forward input by
+        ``y <- select(drive + W_rc y)``; the value is read out from the settled code."""
+        ca3 = self.ca3_model
+        ca3._check_state(state.ca3)
+        cues = ca3._check_patterns(state.ca3, cues, "cues")
+        R, Q, _ = cues.shape
+        ach = self._acetylcholine(acetylcholine, "recall", R, Q)
+        dg = None
+        if self.with_dg and np.any(self.description.transmission("mf", "recall", ach) > 0):
+            dg = self._dentate_code(state, cues)
+        drive = self._feedforward(state, cues, "recall", ach, gains, dg)
+        active, iterations = self.recurrent.complete(state.rc, drive, self._recurrent_gain("recall", ach, gains),
+                                                     self.steps, self._ca3_select(state))
+        values = np.empty((R, Q, ca3.n_output_active), dtype=np.int32)
+        s = state.ca3
+        _readout_active(s.out_inputs, s.w_out, s.key, np.ascontiguousarray(active), ca3.n_output,
+                        ca3.n_output_active, values)
+        out = {"values": values, "iterations": iterations}
+        out["ca3_active" if self.selection == "e_max" else "ca3_winners"] = self._codes_out(active)
+        return out
+
+
+# ---------------------------------------------------------------------- recurrent-path kernels
+@njit(cache=True, parallel=True)
+def _pp_drives(w_in, in_ptr, in_hidden, patterns, out):
+    """Perforant-path input ``W_pp x`` (R, P, n_CA3) of each pattern (the K-winner MHN's summation)."""
+    R, P, _ = patterns.shape
+    for r in prange(R):
+        for p in range(P):
+            _hidden_logits(w_in[r], in_ptr[r], in_hidden[r], patterns[r, p], out[r, p])
+
+
+@njit(cache=True, parallel=True)
+def _mossy_contacts(mf_targets, dg_active, out):
+    """Mossy-fibre contacts (R, P, n_CA3) each CA3 cell receives from the active granule cells."""
+    R, P, G = dg_active.shape
+    for r in prange(R):
+        for p in range(P):
+            for g in range(G):
+                if dg_active[r, p, g]:
+                    for c in range(mf_targets.shape[2]):
+                        out[r, p, mf_targets[r, g, c]] += 1.0
+
+
+@njit(cache=True, parallel=True)
+def _learn_active(w_in, in_pos, inputs, w_out, out_inputs, step, x, v, active, lr, n_vis, n_out):
+    """The K-winner rule on the active cells ``active`` (R, n_CA3) of one pattern: key ``x``, value ``v`` (R, s)."""
+    R, H, F = inputs.shape
+    F_out = out_inputs.shape[2]
+    for r in prange(R):
+        x_on = np.zeros(n_vis)
+        v_on = np.zeros(n_out)
+        for j in x[r]:
+            x_on[j] = 1.0
+        for j in v[r]:
+            v_on[j] = 1.0
+        for i in range(H):
+            if active[r, i]:
+                for c in range(F):
+                    q = in_pos[r, i, c]
+                    w_in[r, q] = w_in[r, q] + lr * (x_on[inputs[r, i, c]] - w_in[r, q])
+                for c in range(F_out):
+                    w_out[r, i, c] = w_out[r, i, c] + lr * (v_on[out_inputs[r, i, c]] - w_out[r, i, c])
+        step[r] += 1
+
+
+@njit(cache=True, parallel=True)
+def _readout_active(out_inputs, w_out, key, active, n_out, n_out_active, outputs):
+    """The top ``n_out_active`` of the cortical input ``W_CTX y`` of each code (R, Q, n_CA3)."""
+    R, Q, H = active.shape
+    for r in prange(R):
+        out = np.empty(n_out)
+        winners = np.empty(H, dtype=np.int32)
+        readout_work = new_work(n_out)
+        for q in range(Q):
+            n_win = 0
+            for i in range(H):
+                if active[r, q, i]:
+                    winners[n_win] = i
+                    n_win += 1
+            _readout(out_inputs[r], w_out[r], winners, n_win, out)
+            select_top_k(out, n_out_active, _rnd.step_key(key[r], _rnd.STREAM_RECALL_READOUT, q), outputs[r, q],
+                         readout_work)
 
 
 # ---------------------------------------------------------------------- E%-max kernels

@@ -4,15 +4,17 @@ The classic account of CA3 as a memory (Marr 1971; McNaughton & Morris 1987, Tre
 Rolls 1992, Hippocampus 2:189): recurrent synapses between CA3 cells are strengthened between cells active in
 the same pattern, and at recall the recurrent input completes a partial code into the stored one.
 
-:class:`RecurrentCA3` holds, for ``R`` independent networks, a random recurrent mask (connection probability
-``p_connect``, no self-connections) and its weights, batched over runs:
+:class:`RecurrentCA3` holds, for ``R`` independent networks, a random recurrent mask (each cell receives
+``round(p_connect (n - 1))`` inputs from other cells, drawn without replacement; no self-connections) and its
+weights, batched over runs:
 
 - learning: for every cell ``i`` of a stored CA3 code ``y`` and each of its recurrent inputs ``j``,
   ``W[i, j] += eps (y_j - W[i, j])`` -- the instar rule of the perforant path applied to the recurrents, which
   strengthens synapses between co-active cells and depresses those from inactive cells, so weights stay in
   [0, 1] without a separate normalisation;
 - completion: ``y <- select(drive + gain * W y)`` iterated from ``y = select(drive)`` until a fixed point or
-  ``steps`` iterations, with ``select`` the top ``k`` cells (ties: a fixed random priority per cell and run).
+  ``steps`` iterations, with ``select`` the top ``k`` cells (ties: a fixed random priority per cell and run) or
+  any other selection (e.g. E%-max).
 
 :func:`complete_reference` is the same computation for one network in plain loops, for tests.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
 from biokv.core.common.rng import run_generators
 
@@ -30,24 +33,54 @@ __all__ = ["RecurrentCA3", "RecurrentState", "complete_reference", "learn_refere
 
 @dataclass
 class RecurrentState:
-    """Recurrent mask, weights and tie-breaking priorities of ``R`` networks.
+    """Recurrent connections, weights and tie-breaking priorities of ``R`` networks, stored by fan-in.
 
     Attributes
     ----------
-    mask : bool (R, n, n)
-        ``mask[r, i, j]``: cell ``j`` contacts cell ``i``.
-    w : float (R, n, n)
-        Weights (zero where there is no synapse).
+    inputs : int32 (R, n, c)
+        ``inputs[r, i]``: the ``c`` cells that contact cell ``i`` (sorted ascending, never ``i`` itself).
+    w : float (R, n, c)
+        ``w[r, i, m]``: weight of the synapse from ``inputs[r, i, m]`` onto ``i``.
     priority : float (R, n)
         Tie-breaking priority of each cell (smaller wins).
+    target_ptr, target_pos : int32 (R, n + 1), (R, n c)
+        The synapses each cell makes, for summing the input of a sparse code by its active cells: those of cell
+        ``j`` are ``target_pos[r, target_ptr[r, j]:target_ptr[r, j + 1]]``, positions in ``w[r].ravel()``
+        (ascending target).
     """
 
-    mask: np.ndarray
+    inputs: np.ndarray
     w: np.ndarray
     priority: np.ndarray
+    target_ptr: np.ndarray = None
+    target_pos: np.ndarray = None
+
+    def __post_init__(self):
+        if self.target_ptr is None:
+            R, n, c = self.inputs.shape
+            flat = self.inputs.reshape(R, n * c)
+            order = np.argsort(flat, axis=1, kind="stable")  # by source, then by target (rows are targets)
+            counts = np.stack([np.bincount(f, minlength=n) for f in flat])
+            self.target_ptr = np.concatenate([np.zeros((R, 1), np.int64), np.cumsum(counts, axis=1)],
+                                             axis=1).astype(np.int32)
+            self.target_pos = order.astype(np.int32)
 
     def copy(self) -> "RecurrentState":
-        return RecurrentState(self.mask, self.w.copy(), self.priority)
+        return RecurrentState(self.inputs, self.w.copy(), self.priority, self.target_ptr, self.target_pos)
+
+    def mask(self, run: int) -> np.ndarray:
+        """Boolean (n, n) connection matrix of run ``run``: ``[i, j]`` = cell ``j`` contacts cell ``i``."""
+        n = self.inputs.shape[1]
+        m = np.zeros((n, n), dtype=bool)
+        m[np.arange(n)[:, None], self.inputs[run]] = True
+        return m
+
+    def dense_weights(self, run: int) -> np.ndarray:
+        """Weights of run ``run`` as a dense (n, n) matrix (0 where there is no synapse)."""
+        n = self.inputs.shape[1]
+        w = np.zeros((n, n))
+        w[np.arange(n)[:, None], self.inputs[run]] = self.w[run]
+        return w
 
 
 def _check_fraction(name, value, low_open=True):
@@ -64,7 +97,8 @@ class RecurrentCA3:
     n, k : int
         Cells and winners per code.
     p_connect : float
-        Recurrent connection probability (rat: ~4%, from ~12,000 recurrent synapses per cell; mouse 5.5-11%).
+        Recurrent connection probability (rat: ~4%, from ~12,000 recurrent synapses per cell; mouse 5.5-11%):
+        every cell receives ``max(1, round(p_connect (n - 1)))`` recurrent inputs (:attr:`fan_in`).
     learning_rate : float
         eps of the rule.
     initial_weight_max : float
@@ -84,18 +118,19 @@ class RecurrentCA3:
             raise ValueError(f"initial_weight_max must be a number >= 0, got {initial_weight_max!r}")
         self.n, self.k, self.p_connect = int(n), int(k), float(p_connect)
         self.learning_rate, self.initial_weight_max = float(learning_rate), float(initial_weight_max)
+        self.fan_in = max(1, round(self.p_connect * (self.n - 1)))
 
     def init_state(self, seed: int, runs) -> RecurrentState:
-        """Masks, initial weights and priorities of the networks ``runs`` (stream ``network:ca3_recurrent``)."""
-        n = self.n
-        mask, w, prio = [], [], []
+        """Connections, initial weights and priorities of the networks ``runs`` (stream ``network:ca3_recurrent``)."""
+        n, c = self.n, self.fan_in
+        inputs, w, prio = [], [], []
         for g in run_generators(seed, "network:ca3_recurrent", list(runs)):
-            m = g.random((n, n)) < self.p_connect
-            np.fill_diagonal(m, False)
-            mask.append(m)
-            w.append(np.where(m, g.uniform(0, self.initial_weight_max, (n, n)), 0.0))
+            order = g.random((n, n))
+            np.fill_diagonal(order, np.inf)  # no self-connections
+            inputs.append(np.sort(np.argpartition(order, c - 1, axis=1)[:, :c], axis=1).astype(np.int32))
+            w.append(g.uniform(0, self.initial_weight_max, (n, c)))
             prio.append(g.random(n))
-        return RecurrentState(np.stack(mask), np.stack(w), np.stack(prio))
+        return RecurrentState(np.stack(inputs), np.stack(w), np.stack(prio))
 
     def _codes(self, codes, R) -> np.ndarray:
         codes = np.asarray(codes)
@@ -107,12 +142,7 @@ class RecurrentCA3:
     def learn(self, state: RecurrentState, codes) -> None:
         """Store CA3 codes (boolean (R, P, n)) one pattern at a time, in place."""
         codes = self._codes(codes, state.w.shape[0])
-        eps = self.learning_rate
-        for p in range(codes.shape[1]):  # patterns in order; runs and cells batched
-            y = codes[:, p].astype(float)
-            learn = codes[:, p][:, :, None] & state.mask  # rows of active cells, existing synapses
-            target = np.broadcast_to(y[:, None, :], state.w.shape)
-            state.w[learn] += eps * (target[learn] - state.w[learn])
+        _learn(state.inputs, state.w, np.ascontiguousarray(codes), self.learning_rate)
 
     def select(self, values: np.ndarray, priority: np.ndarray) -> np.ndarray:
         """Boolean mask of the top ``k`` of ``values`` (R, Q, n); ties: smaller ``priority`` (R, n) wins."""
@@ -123,8 +153,20 @@ class RecurrentCA3:
         np.put_along_axis(out, np.take_along_axis(perm, order, axis=-1), True, axis=-1)
         return out
 
-    def complete(self, state: RecurrentState, drive, gain: float = 1.0, steps: int = 10):
+    def recurrent_input(self, state: RecurrentState, codes) -> np.ndarray:
+        """``W y`` (R, Q, n) of codes ``y`` (boolean (R, Q, n)): each cell's summed weights from active inputs."""
+        codes = self._codes(codes, state.w.shape[0])
+        out = np.zeros(codes.shape)
+        R, n, c = state.w.shape
+        _recurrent_input(state.target_ptr, state.target_pos, state.w.reshape(R, n * c), np.ascontiguousarray(codes),
+                         c, out)
+        return out
+
+    def complete(self, state: RecurrentState, drive, gain=1.0, steps: int = 10, select=None):
         """Codes completed from ``drive`` (R, Q, n): ``y <- select(drive + gain W y)`` from ``select(drive)``.
+
+        ``gain`` (a number or an array broadcastable to (R, Q, n)) multiplies each cell's recurrent input;
+        ``select`` maps values (R, Q, n) to a boolean mask of winners (default: :meth:`select`, the top ``k``).
 
         Returns
         -------
@@ -138,12 +180,14 @@ class RecurrentCA3:
             raise ValueError(f"drive must have shape (runs={R}, cues, n={self.n}), got {drive.shape}")
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-        y = self.select(drive, state.priority)
+        if select is None:
+            def select(values):
+                return self.select(values, state.priority)
+        y = select(drive)
         done = np.zeros(drive.shape[:2], dtype=bool)
         iterations = np.full(drive.shape[:2], int(steps))
         for t in range(int(steps)):
-            recurrent = np.einsum("rij,rqj->rqi", state.w, y.astype(float))
-            new = self.select(drive + gain * recurrent, state.priority)
+            new = select(drive + gain * self.recurrent_input(state, y))
             same = np.all(new == y, axis=-1) & ~done
             iterations[same] = t
             done |= same
@@ -151,6 +195,32 @@ class RecurrentCA3:
             if done.all():
                 break
         return y, iterations
+
+
+@njit(cache=True, parallel=True)
+def _learn(inputs, w, codes, eps):
+    R, P, n = codes.shape
+    for r in prange(R):
+        for p in range(P):  # patterns in order
+            for i in range(n):
+                if codes[r, p, i]:
+                    for m in range(inputs.shape[2]):
+                        target = 1.0 if codes[r, p, inputs[r, i, m]] else 0.0
+                        w[r, i, m] += eps * (target - w[r, i, m])
+
+
+@njit(cache=True, parallel=True)
+def _recurrent_input(target_ptr, target_pos, w_flat, codes, c, out):
+    """``out[r, q, i] = sum_j W[i, j] y_j`` summed over the active cells ``j`` in ascending order (the order of a
+    loop over the code's cells), by the synapses each active cell makes."""
+    R, Q, n = codes.shape
+    for r in prange(R):
+        for q in range(Q):
+            for j in range(n):
+                if codes[r, q, j]:
+                    for a in range(target_ptr[r, j], target_ptr[r, j + 1]):
+                        pos = target_pos[r, a]
+                        out[r, q, pos // c] += w_flat[r, pos]
 
 
 def learn_reference(w, mask, codes, eps):

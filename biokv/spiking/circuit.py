@@ -12,8 +12,10 @@ by names:
   :class:`~biokv.spiking.components.PatternInput` one-to-one (the value patterns), not paced;
 - each projection becomes the synapse its ``synapse`` kind names (static, facilitating, instar, outstar), with
   the connectivity and initial weights of a :class:`~biokv.hippocampus.connectivity.HippocampalState` run, the
-  phase gains of the description times an experiment's gains per presentation and target cell, and, when
-  plastic, learning gated by the modulatory schedule (high in encoding presentations).
+  phase gains of the description times an experiment's gains per presentation and target cell, the cholinergic
+  suppression of its transmission (``ach_suppression`` times the acetylcholine level of the presentation) and,
+  when plastic, learning gated by the plasticity schedule (on in encoding presentations). A projection of a
+  layer onto itself (the CA3 recurrent collaterals) is built the same way.
 
 The result, a :class:`HippocampalCircuit`, is a component (a container of Brian2 objects): add monitors, another
 layer or input and run it in your own :class:`brian2.Network`; :class:`biokv.spiking.SpikingHippocampus` is a
@@ -35,7 +37,7 @@ from biokv.spiking.components import (Component, FacilitatingSynapses, FeedbackI
 from biokv.spiking.parameters import SpikingParameters
 
 __all__ = ["HippocampalCircuit", "Protocol", "build_circuit", "chain_depths", "projection_pairs", "unit_drive",
-           "expected_active_inputs", "runtime_scalars", "input_streams"]
+           "runtime_scalars", "input_streams"]
 
 
 #: receptors of each kind of projection: mossy fibres (and teachers) act through fast AMPA receptors; the
@@ -55,15 +57,19 @@ class Protocol:
     values : float array (slots, n_value)
         Levels of the teacher cells (the value at encoding, zero at recall).
     plasticity : float array (slots,)
-        The modulatory state that gates learning (1 at encoding, 0 at recall).
+        The state that gates learning (1 at encoding, 0 at recall).
     gains : dict of projection -> float array (slots, target cells)
         Transmission gains (the description's phase gain times an experiment's gain).
+    acetylcholine : float array (slots,)
+        Acetylcholine level of each slot in [0, 1] (the description's level of the slot's phase unless an
+        experiment sets it); each projection's transmission is scaled by ``1 - ach_suppression * level``.
     """
 
     keys: np.ndarray
     values: np.ndarray
     plasticity: np.ndarray
     gains: dict
+    acetylcholine: np.ndarray
 
     @property
     def n_slots(self) -> int:
@@ -90,9 +96,12 @@ def _pairs(inputs, weights):
 def projection_pairs(description: NetworkDescription, state: HippocampalState, run: int, name: str):
     """(pre, post, initial weights) of projection ``name`` in run ``run`` of ``state``, by the projection's
     kind: a static fan-in from the input is the dentate layer's mask, a facilitating projection the mossy-fibre
-    targets, an instar projection the perforant path and an outstar projection the return projection of the
-    hetero-associative layer."""
+    targets, an instar projection of a layer onto itself the recurrent collaterals, another instar projection the
+    perforant path and an outstar projection the return projection of the hetero-associative layer."""
     proj = description.projection(name)
+    if proj.source == proj.target and proj.synapse == "instar" and state.rc is not None:  # recurrent collaterals
+        inputs = state.rc.inputs[run]
+        return _pairs(inputs, state.rc.w[run])
     if proj.synapse == "static" and state.dg is not None:
         return _pairs(state.dg.inputs[run], state.dg.w_in[run][state.dg.in_pos[run]])
     if proj.synapse == "facilitating" and state.mf_targets is not None:
@@ -122,49 +131,36 @@ class HippocampalCircuit(Component):
     monitors : dict of population -> brian2.SpikeMonitor
         Spikes of every principal layer (the runner's read-out; add your own next to them).
     tables : dict of name -> brian2.TimedArray
-        The protocol's tables (``keys``, ``values``, ``plasticity``, ``gain_<projection>``), whose values a
-        standalone build takes through ``run_args``.
+        The protocol's tables (``keys``, ``values``, ``plasticity``, ``acetylcholine``, ``gain_<projection>``),
+        whose values a standalone build takes through ``run_args``.
     """
 
     def run_args(self, protocol: Protocol) -> dict:
         """``run_args`` that give a compiled build this protocol's tables."""
         return {self.tables["keys"]: protocol.keys, self.tables["values"]: protocol.values,
-                self.tables["plasticity"]: protocol.plasticity,
+                self.tables["plasticity"]: protocol.plasticity, self.tables["acetylcholine"]: protocol.acetylcholine,
                 **{self.tables[f"gain_{name}"]: g for name, g in protocol.gains.items()}}
-
-
-def expected_active_inputs(description: NetworkDescription, proj) -> float:
-    """Expected number of active presynaptic cells a target cell receives through ``proj`` for one pattern."""
-    d = description
-    src, target = d.population(proj.source), d.population(proj.target)
-    if proj.connectivity == "fan_in":
-        n_in = proj.n_connections
-    elif proj.connectivity == "fan_out":
-        n_in = proj.n_connections * src.size / target.size
-    else:
-        base = d.projection(proj.mirror_of)
-        n_in = base.n_connections * d.population(base.target).size / target.size
-    return max(n_in * src.active / src.size, 1e-9)
 
 
 def unit_drive(description: NetworkDescription, params: SpikingParameters, name: str):
     """Current jump (volt) of one spike through a synapse of weight 1 of projection ``name``.
 
     The drive scale of the projection (``j_mf`` for a facilitating projection; else the target's: ``j_ctx`` for
-    a value layer, ``j_ca3`` for the last competitive layer of the chain, ``j_dg`` for earlier ones) is the jump
-    of a volley in which the expected active inputs of a target cell fire once (for a facilitating projection:
-    with the description's weight, from rest); dividing by the expected number keeps the drive per cell of
-    networks of other sizes.
+    a value layer, ``j_ca3`` for the last competitive layer of the chain, ``j_dg`` for earlier ones) times the
+    projection's ``strength`` is the jump of a volley in which the expected active inputs of a target cell fire
+    once (for a facilitating projection: with the description's weight, from rest); dividing by the expected
+    number (:meth:`~biokv.hippocampus.description.NetworkDescription.expected_active_inputs`) keeps the drive per
+    cell of networks of other sizes.
     """
     d = description
     proj = d.projection(name)
     target = d.population(proj.target)
     if proj.synapse == "facilitating":
-        return params.j_mf / (expected_active_inputs(d, proj) * (proj.weight or 1.0))
+        return params.j_mf / (d.expected_active_inputs(name) * (proj.weight or 1.0))
     depth = chain_depths(d)
     last = max(depth[x.name] for x in d.populations if x.role == "kwta")
     scale = params.j_ctx if target.role == "value" else (params.j_ca3 if depth[target.name] == last else params.j_dg)
-    return scale / expected_active_inputs(d, proj)
+    return proj.strength * scale / d.expected_active_inputs(name)
 
 
 def build_circuit(description: NetworkDescription, state: HippocampalState, run: int, params: SpikingParameters,
@@ -221,12 +217,13 @@ def build_circuit(description: NetworkDescription, state: HippocampalState, run:
             circuit.teacher[pop.name] = (circuit._add(teacher), circuit._add(syn))
         circuit.monitors[pop.name] = circuit._add(SpikeMonitor(layer.neurons, name=f"{label}_spikes"))
     plasticity = table("plasticity", protocol.plasticity)
+    acetylcholine = table("acetylcholine", protocol.acetylcholine)
     groups = {**circuit.inputs, **circuit.layers}
     for proj in d.projections:
         pre, post, w = projection_pairs(d, state, run, proj.name)
         common = dict(connect=(pre, post), w=w, jump=unit_drive(d, p, proj.name), receptor=RECEPTOR[proj.synapse],
-                      gain=table(f"gain_{proj.name}", protocol.gains[proj.name]), dt=p.dt,
-                      name=f"{circuit.name}_{proj.name}")
+                      gain=table(f"gain_{proj.name}", protocol.gains[proj.name]), acetylcholine=acetylcholine,
+                      ach_suppression=proj.ach_suppression, dt=p.dt, name=f"{circuit.name}_{proj.name}")
         if proj.synapse == "static":
             syn = StaticSynapses(groups[proj.source], groups[proj.target], **common)
         elif proj.synapse == "facilitating":
@@ -255,7 +252,8 @@ def input_streams(circuit: HippocampalCircuit, seed: int) -> dict:
 
 def runtime_scalars(description: NetworkDescription, params: SpikingParameters, circuit: HippocampalCircuit) -> dict:
     """Every scalar of ``circuit`` that a compiled build reads at run time, from ``params``:
-    ``(object, variable) -> value`` (rates, drive scales, inhibition, theta, facilitation, learning rates)."""
+    ``(object, variable) -> value`` (rates, drive scales, inhibition, theta, facilitation, learning rates,
+    cholinergic suppression)."""
     d, p = description, params
     depth = chain_depths(d)
     values = {}
@@ -280,6 +278,7 @@ def runtime_scalars(description: NetworkDescription, params: SpikingParameters, 
     for name, syn in circuit.projections.items():
         proj = d.projection(name)
         values[(syn.synapses, "jump")] = unit_drive(d, p, name)
+        values[(syn.synapses, "ach_suppression")] = proj.ach_suppression
         if proj.synapse == "facilitating":
             values[(syn.synapses, "U")], values[(syn.synapses, "tau_f")] = p.mf_release, p.mf_tau_f
         elif proj.synapse in ("instar", "outstar"):

@@ -107,7 +107,10 @@ SPIKING_DEFAULTS: tuple[SpikingDefault, ...] = (
                    "rules"),
     SpikingDefault("j_dg", 6, "mV", "EC -> DG drive scale: the current jump of a volley in which the expected "
                    "active inputs of a granule cell, all of weight 1, fire once", source=_CAL),
-    SpikingDefault("j_ca3", 6, "mV", "perforant-path drive scale of CA3 (as j_dg)", source=_CAL),
+    SpikingDefault("j_ca3", 60, "mV", "drive scale of CA3's perforant-path and (times rc_strength) recurrent "
+                   "inputs (as j_dg; acetylcholine halves the perforant path at encoding)",
+                   source=_CAL + ": of 12, 24, 40, 60, 90 and 120 mV, the best recall from full, 50% and 25% cues "
+                                 "(20 pairs, seed 1); 90 and above silence CA3 at encoding"),
     SpikingDefault("j_mf", 55, "mV", "mossy-fibre drive scale: the current jump of a volley in which the expected "
                    "active mossy-fibre contacts of a CA3 cell fire once from rest (no facilitation)", source=_CAL),
     SpikingDefault("j_ctx", 400, "mV", "CA3 -> value-layer drive scale (as j_dg)", source=_CAL),

@@ -123,9 +123,9 @@ class SpikingHippocampus:
         self.compilations = 0
         self._signature = None
 
-    def protocol(self, keys, values, cues, gains=None):
+    def protocol(self, keys, values, cues, gains=None, acetylcholine=None):
         """The :class:`~biokv.spiking.circuit.Protocol` of encoding ``keys`` -> ``values`` and recalling
-        ``cues``."""
+        ``cues`` (``acetylcholine``: levels per slot, default the description's level of each phase)."""
         from biokv.spiking.circuit import Protocol
 
         d = self.description
@@ -141,10 +141,12 @@ class SpikingHippocampus:
             shape = (P + Q, d.population(proj.target).size)
             phase = np.where(encoding > 0, proj.gain["encode"], proj.gain["recall"])[:, None]
             table[proj.name] = np.ascontiguousarray(phase * (gains or {}).get(proj.name, np.ones(shape)))
-        return Protocol(key_table, value_table, encoding, table)
+        if acetylcholine is None:
+            acetylcholine = np.where(encoding > 0, d.acetylcholine["encode"], d.acetylcholine["recall"])
+        return Protocol(key_table, value_table, encoding, table, np.asarray(acetylcholine, dtype=float))
 
     def simulate(self, state: HippocampalState, run: int, keys, values, cues, seed: int,
-                 gains=None, n_slots: int | None = None) -> SpikingResult:
+                 gains=None, n_slots: int | None = None, acetylcholine=None) -> SpikingResult:
         """Encode ``keys`` -> ``values`` (P index sets each) and recall from ``cues`` (Q index sets) in one run.
 
         ``state`` holds the connectivity and initial weights (run ``run`` of it is used), drawn by
@@ -154,9 +156,11 @@ class SpikingHippocampus:
         slot for each target cell: 0 lesions or inactivates the projection (in chosen slots, onto chosen
         cells), > 1 boosts it; the rate twin takes the same mapping, and both check it with
         :func:`biokv.hippocampus.gains.check_gains`. They are run-time values: a standalone build is reused.
+        ``acetylcholine`` (a number or one level in [0, 1] per slot, P + Q) replaces the description's level of
+        each phase (high at encoding, low at recall), e.g. 0 in encoding slots for a cholinergic blockade.
         ``n_slots``, if larger than ``P + Q``, pads the simulation with recall slots of the first cue (and the
-        gains of the last slot), so that protocols of different lengths share one standalone build; the padded
-        slots are in the result after the others and mean nothing.
+        gains and acetylcholine of the last slot), so that protocols of different lengths share one standalone
+        build; the padded slots are in the result after the others and mean nothing.
         """
         d = self.description
         P, Q = len(keys), len(cues)
@@ -171,14 +175,24 @@ class SpikingHippocampus:
                 raise ValueError(f"{name} hold indices of active {pop.name} cells, which must be in "
                                  f"[0, {pop.size - 1}]")
         gains = check_gains(d, gains, (("slots", P + Q),))
+        if acetylcholine is not None:
+            try:
+                acetylcholine = np.broadcast_to(np.asarray(acetylcholine, dtype=float), (P + Q,))
+            except ValueError:
+                raise ValueError(f"acetylcholine must be a level or one level per slot ({P + Q}), got shape "
+                                 f"{np.shape(acetylcholine)}") from None
+            if not np.all((acetylcholine >= 0) & (acetylcholine <= 1)):
+                raise ValueError("acetylcholine must hold levels in [0, 1]")
         if n_slots is not None:
             if isinstance(n_slots, bool) or not isinstance(n_slots, (int, np.integer)) or n_slots < P + Q:
                 raise ValueError(f"n_slots must be an integer >= P + Q = {P + Q}, got {n_slots!r}")
             pad = int(n_slots) - P - Q
             cues = list(cues) + [cues[0]] * pad
             gains = {k: np.concatenate([g, np.repeat(g[-1:], pad, axis=0)]) for k, g in (gains or {}).items()}
+            if acetylcholine is not None:
+                acetylcholine = np.concatenate([acetylcholine, np.repeat(acetylcholine[-1:], pad)])
             Q += pad
-        protocol = self.protocol(keys, values, cues, gains)
+        protocol = self.protocol(keys, values, cues, gains, acetylcholine)
         if is_standalone():
             self._run_standalone(state, run, protocol, int(seed))
         else:

@@ -10,7 +10,10 @@ from biokv.core.common.rng import run_seeds
 from biokv.hippocampus.connectivity import draw_connectivity
 from biokv.hippocampus.description import NetworkDescription, Population, Projection, hippocampal_network
 
-SMALL = dict(n_ec=200, ec_active=20, n_dg=800, dg_active=24, n_ca3=200, ca3_active=8, n_ctx=150, ctx_active=15)
+#: the feed-forward network (no recurrents, no cholinergic suppression): the K-winner MHN with a dentate gyrus
+FEEDFORWARD = dict(with_recurrents=False, ach_pp_suppression=0.0)
+SMALL = dict(n_ec=200, ec_active=20, n_dg=800, dg_active=24, n_ca3=200, ca3_active=8, n_ctx=150, ctx_active=15,
+             **FEEDFORWARD)
 
 
 def _pairs(R, P, n_key, s_key, n_val, s_val, seed=0):
@@ -22,7 +25,8 @@ def _pairs(R, P, n_key, s_key, n_val, s_val, seed=0):
 @pytest.mark.slow
 def test_without_dg_and_with_a_mirrored_return_the_twin_is_the_kwinner_mhn():
     d = hippocampal_network(n_ec=200, ec_active=20, n_ca3=100, ca3_active=5, pp_fan_in=0.25, n_ctx=200,
-                            ctx_active=20, ctx_connectivity="mirror", initial_weight_max=1.0, with_dg=False)
+                            ctx_active=20, ctx_connectivity="mirror", initial_weight_max=1.0, with_dg=False,
+                            **FEEDFORWARD)
     twin = HippocampalRateTwin(d)
     mhn = KWinnerMHN(n_visible=200, n_hidden=100, n_active=20, fan_in=0.25, k=5, learning_rate=0.3)
     keys, _ = _pairs(3, 60, 200, 20, 200, 20)
@@ -151,7 +155,7 @@ def _random_gains(R, P, n_ca3, seed):
 @pytest.mark.parametrize("sizes, fraction", [
     (dict(SMALL, dg_active=1, ca3_active=1), 0.0),  # one winner: the most driven cell, in both selections
     (dict(n_ec=60, ec_active=6, n_dg=40, dg_active=40, ec_dg_fan_in=1.0, mf_contacts=5, n_ca3=30, ca3_active=30,
-          pp_fan_in=1.0, n_ctx=50, ctx_active=5), 1.0),  # every cell driven, every cell wins
+          pp_fan_in=1.0, n_ctx=50, ctx_active=5, **FEEDFORWARD), 1.0),  # every cell driven, every cell wins
 ])
 def test_e_max_equals_top_k_when_both_select_the_same_cells(sizes, fraction):
     d = hippocampal_network(**sizes)
@@ -179,7 +183,7 @@ def test_e_max_twin_matches_a_dense_loop():
     from biokv.core.common.rng import STREAM_RECALL_READOUT, step_key
     from biokv.core.common.selection import k_winners_reference
 
-    d = hippocampal_network(**SMALL, pp_encode_gain=2.0)
+    d = hippocampal_network(**SMALL).with_gains(pp={"encode": 2.0, "recall": 1.0})
     f_dg, f_ca3 = 0.08, 0.12
     twin = HippocampalRateTwin(d, selection="e_max", e_max={"DG": f_dg, "CA3": f_ca3})
     R, P, n_ec, n_ca3, n_ctx, s_ctx = 2, 30, 200, 200, 150, 15

@@ -13,7 +13,8 @@ from biokv.hippocampus.description import hippocampal_network
 from biokv.hippocampus.gains import check_gains
 
 SMALL = dict(n_ec=200, ec_active=20, n_dg=400, dg_active=12, ec_dg_fan_in=0.2, mf_contacts=4, n_ca3=100,
-             ca3_active=5, pp_fan_in=0.3, n_ctx=100, ctx_active=10, ctx_fan_out=0.3)
+             ca3_active=5, pp_fan_in=0.3, n_ctx=100, ctx_active=10, ctx_fan_out=0.3, with_recurrents=False,
+             ach_pp_suppression=0.0)
 RUNS = [0, 1, 2]
 
 
@@ -89,7 +90,7 @@ def test_gains_are_checked():
     no_dg, _, _ = _setup(with_dg=False)
     with pytest.raises(ValueError, match="gains: no projection 'mf'"):  # a network without DG and mossy fibres
         no_dg.encode(no_dg.init_state(1, RUNS), keys, vals, gains={"mf": 0.0})
-    with pytest.raises(ValueError, match="applies gains to \\['mf', 'pp'\\] only, got 'ca3_ctx'"):
+    with pytest.raises(ValueError, match="applies gains to \\['mf', 'pp', 'rc'\\] only, got 'ca3_ctx'"):
         twin.recall(state, keys, gains={"ca3_ctx": 0.0})
 
 

@@ -11,7 +11,7 @@ def _dyadic_state(model, seed, runs):
     """A state whose weights are multiples of 1/8, so that eps = 0.5 keeps every sum exact in float64."""
     state = model.init_state(seed, runs)
     g = np.random.default_rng(seed)
-    state.w = np.where(state.mask, g.integers(0, 2, state.w.shape) / 8, 0.0)
+    state.w = g.integers(0, 2, state.w.shape) / 8
     return state
 
 
@@ -28,27 +28,30 @@ def test_learning_and_completion_equal_plain_loops_run_by_run():
     state = _dyadic_state(model, 1, [0, 1, 2])
     g = np.random.default_rng(2)
     codes = _codes(g, 3, 12, 40, 5)
-    before = state.w.copy()
+    before = [state.dense_weights(r) for r in range(3)]
     model.learn(state, codes)
     drive = g.integers(0, 4, (3, 6, 40)) / 4  # ties on purpose
     got, its = model.complete(state, drive, gain=2.0, steps=8)
     for r in range(3):
-        expected_w = learn_reference(before[r], state.mask[r], [np.flatnonzero(c) for c in codes[r]], 0.5)
-        np.testing.assert_array_equal(state.w[r], expected_w)
+        expected_w = learn_reference(before[r], state.mask(r), [np.flatnonzero(c) for c in codes[r]], 0.5)
+        np.testing.assert_array_equal(state.dense_weights(r), expected_w)
         for q in range(6):
-            y, t = complete_reference(state.w[r], state.priority[r], drive[r, q], 5, gain=2.0, steps=8)
+            y, t = complete_reference(state.dense_weights(r), state.priority[r], drive[r, q], 5, gain=2.0, steps=8)
             assert np.flatnonzero(got[r, q]).tolist() == y and its[r, q] == t
     assert np.all(got.sum(-1) == 5)
-    assert np.all((state.w >= 0) & (state.w <= 1)) and np.all(state.w[~state.mask] == 0)
+    assert np.all((state.w >= 0) & (state.w <= 1))
 
 
 def test_a_run_does_not_depend_on_the_runs_drawn_with_it():
     model = RecurrentCA3(n=30, k=3)
     a, b = model.init_state(5, [0, 1, 2]), model.init_state(5, [2])
-    np.testing.assert_array_equal(a.mask[2], b.mask[0])
+    np.testing.assert_array_equal(a.mask(2), b.mask(0))
     np.testing.assert_array_equal(a.w[2], b.w[0])
-    assert not np.any(np.diagonal(a.mask, axis1=1, axis2=2))
-    assert abs(a.mask.mean() - 0.04 * 30 / 29) < 0.02
+    for r in range(3):  # every cell: exactly round(0.04 * 29) = 1 input, never itself
+        m = a.mask(r)
+        assert not np.any(np.diagonal(m)) and np.all(m.sum(axis=1) == 1)
+    wide = RecurrentCA3(n=101, k=3, p_connect=0.3).init_state(5, [0])
+    assert np.all(wide.mask(0).sum(axis=1) == 30) and not np.any(np.diagonal(wide.mask(0)))
 
 
 def test_recurrents_complete_a_partial_code_and_without_them_nothing_is_completed():

@@ -66,18 +66,21 @@ def test_predict_all_writes_one_report_and_resumes(tmp_path, monkeypatch):
         calls.append(name)
         over = NET + ["rate_runs=3", "spiking_seeds=0"]
         over += {"predict-mossy-lesion": ["n_old=3", "n_new=3"], "predict-pp-lesion": ["n_pairs=6"],
-                 "predict-reactivation": ["n_pairs=20", "age_min=5", "age_max=15"]}.get(name, [])
+                 "predict-reactivation": ["n_pairs=20", "age_min=5", "age_max=15"], "predict-rc-lesion": ["n_pairs=6"],
+                 "predict-cholinergic-blockade": ["n_old=3", "n_new=3"], "predict-gating": ["n_pairs=6"]}.get(name, [])
         return real(name, overrides=over, **kwargs)
 
     monkeypatch.setattr(predict._experiments, "run", small)
-    for name in ("predict-distributed-storage", "predict-capacity"):  # untagged: only the three interventions run
+    for name in ("predict-distributed-storage", "predict-capacity"):  # untagged: only the interventions run
         monkeypatch.setitem(registry._REGISTRY, name, replace(registry.get(name), tags=("storage",)))
-    assert predict.predictions() == ["predict-mossy-lesion", "predict-pp-lesion", "predict-reactivation"]
+    interventions = ["predict-mossy-lesion", "predict-pp-lesion", "predict-reactivation", "predict-rc-lesion",
+                     "predict-cholinergic-blockade", "predict-gating"]
+    assert predict.predictions() == interventions
     path = run_predictions(out_dir=tmp_path, seed=3, quiet=True)
     text = path.read_text()
-    assert text.count("effect [95% CI]") == 3 and "![effects.png](predict-pp-lesion/effects.png)" in text
+    assert text.count("effect [95% CI]") == 6 and "![effects.png](predict-pp-lesion/effects.png)" in text
     run_predictions(out_dir=tmp_path, seed=3, quiet=True)  # complete results are reused, not run again
-    assert len(calls) == 3
+    assert len(calls) == 6
     with pytest.raises(ConfigError, match="unknown prediction 'nope'"):
         run_predictions(["nope"], out_dir=tmp_path)
     assert cli.main(["predict"]) == 2

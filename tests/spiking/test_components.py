@@ -296,6 +296,37 @@ def test_a_component_in_a_network_runs_its_objects():
     assert paced.neurons.I_theta[0] < -30 * mV  # the pacemaker and its synapses ran
 
 
+@pytest.mark.spiking
+@pytest.mark.parametrize("kind", ["static", "facilitating", "instar"])
+def test_acetylcholine_scales_transmission_by_one_minus_its_suppression(kind):
+    """One spike in each of three 10 ms slots at acetylcholine 1, 0 and 0.5: with suppression 0.8 the jumps of the
+    target's excitation are (1 - 0.8 level) times those of the same synapses without acetylcholine."""
+    level = TimedArray([1.0, 0.0, 0.5], dt=10 * ms)
+
+    def jumps(acetylcholine):
+        source = SpikeGeneratorGroup(1, [0, 0, 0], [2, 12, 22] * ms)
+        target = PrincipalLayer(1, name="target*")
+        target.neurons.v = -100 * mV  # far below threshold: no spike, no reset
+        extra = {"acetylcholine": level, "ach_suppression": 0.8} if acetylcholine else {}
+        kwargs = dict(connect=([0], [0]), w=0.5, jump=2 * mV, receptor="fast", **extra)
+        if kind == "facilitating":
+            syn = FacilitatingSynapses(source, target, U=1.0, **kwargs)  # U = 1: no facilitation
+        elif kind == "instar":
+            syn = InstarSynapses(source, target, plastic=0.0, **kwargs)
+        else:
+            syn = StaticSynapses(source, target, **kwargs)
+        ge = StateMonitor(target.neurons, "ge", record=0, dt=0.1 * ms)
+        Network(source, target, syn, ge).run(30 * ms, namespace={})
+        trace = np.asarray(ge.ge_[0])
+        arrive = [int(round(t / 0.1)) + 10 for t in (2, 12, 22)]  # 1 ms synaptic delay
+        return np.array([trace[a + 1] - trace[a] * np.exp(-0.1 / 5) for a in arrive])
+
+    plain, modulated = jumps(False), jumps(True)
+    # jump * w = 1 mV each (to 3e-5: the decay of the earlier jumps is estimated from the sampled trace)
+    np.testing.assert_allclose(plain, 1e-3, rtol=1e-4)
+    np.testing.assert_allclose(modulated / plain, [0.2, 1.0, 0.6], rtol=1e-4)
+
+
 def _src(n=4):
     return SpikeGeneratorGroup(n, [0], [1] * ms)
 
@@ -316,6 +347,10 @@ def _src(n=4):
     (lambda: StaticSynapses(_src(), PrincipalLayer(3), fan_in=2, jump=1 * Hz), "jump must be a quantity"),
     (lambda: InstarSynapses(_src(), PrincipalLayer(3), fan_in=2, jump=1 * mV, eps=1.5), "eps must be a learning"),
     (lambda: OutstarSynapses(_src(), PrincipalLayer(3), fan_in=2, jump=1 * mV, plastic=2.0), "plastic must be"),
+    (lambda: StaticSynapses(_src(), PrincipalLayer(3), fan_in=2, jump=1 * mV, acetylcholine=[1.0]),
+     "acetylcholine must be a brian2.TimedArray"),
+    (lambda: StaticSynapses(_src(), PrincipalLayer(3), fan_in=2, jump=1 * mV, ach_suppression=1.5),
+     r"ach_suppression must be a fraction in \[0, 1\]"),
     (lambda: ThetaRhythm().pace(PrincipalLayer(3), phase=1.5), "phase must be a fraction"),
     (lambda: ThetaRhythm().pace(PrincipalLayer(3), phase=0.5, kappa=0), "kappa must be a number > 0"),
     (lambda: PatternInput(4, [[0, 7]], slot=10 * ms), r"patterns: slot 0 holds cell indices outside \[0, 3\]"),

@@ -56,3 +56,13 @@ register(name="spiking-agreement",
          report=f"{_PACKAGE}.report:spiking_agreement_report",
          headline=f"{_PACKAGE}.report:spiking_agreement_headline",
          quick={"sizes": (0.5, 1.0), "seeds": 2, "n_pairs": 10, "age_bins": (1, 6)})
+register(name="ca3-completion",
+         summary="pattern completion by the CA3 recurrents: recall against cue level, recurrents on and off, and "
+                 "DG / CA3 output against EC input correlation at encoding and recall (rate twin and spiking)",
+         tags=("hippocampus", "spiking"),
+         config=f"{_PACKAGE}.config:CA3CompletionConfig",
+         compute=f"{_PACKAGE}.completion:ca3_completion",
+         figures=f"{_PACKAGE}.completion_figures:ca3_completion_figures",
+         report=f"{_PACKAGE}.completion_report:ca3_completion_report",
+         headline=f"{_PACKAGE}.completion_report:ca3_completion_headline",
+         quick={"n_pairs": 8, "runs": 3, "seeds": 2, "morph_levels": (0.0, 0.3, 0.6, 1.0)})

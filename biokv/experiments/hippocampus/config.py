@@ -22,7 +22,7 @@ from biokv.spiking.devices import DEVICES
 
 __all__ = ["HippocampusConfig", "SpikingConfig", "SpikingRecallConfig", "SpikingAgreementConfig",
            "ReducedNetworkConfig",
-           "SpikingKWinnerConfig", "CompareBioConfig", "SpikingEmaxConfig"]
+           "SpikingKWinnerConfig", "CompareBioConfig", "SpikingEmaxConfig", "CA3CompletionConfig"]
 
 PAPER = "Bhandarkar & McClelland 2025"
 
@@ -131,12 +131,13 @@ class ReducedNetworkConfig:
 
     def description(self, encode_gain=1.0, recall_gain=1.0):
         """The network without DG, the value equal to the key and the CA3 -> CTX mask mirroring the perforant
-        path: the K-winner MHN, with the perforant-path gains of encoding and recall."""
+        path, without recurrents or cholinergic suppression: the K-winner MHN, with the perforant-path gains of
+        encoding and recall."""
         return hippocampal_network(
             n_ec=self.n_visible, ec_active=self.n_active, n_ca3=self.n_hidden, ca3_active=self.k,
             pp_fan_in=self.fan_in, n_ctx=self.n_visible, ctx_active=self.n_active, ctx_connectivity="mirror",
-            learning_rate=self.learning_rate, initial_weight_max=self.initial_weight_max,
-            pp_encode_gain=encode_gain, pp_recall_gain=recall_gain, with_dg=False)
+            learning_rate=self.learning_rate, initial_weight_max=self.initial_weight_max, with_recurrents=False,
+            ach_pp_suppression=0.0, with_dg=False).with_gains(pp={"encode": encode_gain, "recall": recall_gain})
 
 
 @dataclass
@@ -161,8 +162,9 @@ class SpikingKWinnerConfig:
     """
 
     network: ReducedNetworkConfig = param(ReducedNetworkConfig(), "the reduced network")
-    spiking: SpikingConfig = param(SpikingConfig(w_ei_mv=60.0), "spiking simulation (w_ei_mv calibrated: E%-max "
-                                   "winners of an encoding ~k)")
+    spiking: SpikingConfig = param(SpikingConfig(w_ei_mv=60.0, j_ca3_mv=6.0),
+                                   "spiking simulation (w_ei_mv calibrated: E%-max winners of an encoding ~k; "
+                                   "j_ca3_mv 6, the scale the perforant-path gains were calibrated at)")
     n_burnin: int = param(500, "burn-in patterns, learned by the rate core on the spiking network's initial weights "
                           "(a shortcut for time: the burned-in weights are the spiking network's starting weights)",
                           low=0)
@@ -293,3 +295,42 @@ class SpikingAgreementConfig:
             raise ConfigError(f"age_bins={self.age_bins} must start at 1, increase and stay <= n_pairs={self.n_pairs}")
         if len(set(self.sizes)) != len(self.sizes):
             raise ConfigError(f"sizes={self.sizes} has repeats")
+
+
+@dataclass
+class CA3CompletionConfig:
+    """Pattern completion by the CA3 recurrent collaterals (Marr 1971; Treves & Rolls 1992, Hippocampus 2:189):
+    recall from partial cues and CA3 output against EC input correlation for morphed cues, with the recurrents on
+    and off, in the rate twin and the spiking network."""
+
+    network: HippocampusConfig = param(HippocampusConfig(), "network (with recurrents: the off condition sets their "
+                                       "gain to 0)")
+    spiking: SpikingConfig = param(SpikingConfig(), "spiking simulation")
+    n_pairs: int = param(30, "key -> value pairs stored, then recalled from every partial and morphed cue", low=2)
+    cue_levels: tuple[float, ...] = param((0.2, 0.4, 0.6, 0.8, 1.0), "partial cues: fraction of a key's active EC "
+                                          "cells kept", low=0.0, high=1.0, low_open=True)
+    morph_levels: tuple[float, ...] = param((0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0), "morphed cues: fraction of a "
+                                            "key's active EC cells replaced by other EC cells (same activity)",
+                                            low=0.0, high=1.0)
+    runs: int = param(8, "independent rate-twin networks (run 0: the spiking network's connectivity)", low=1)
+    seeds: int = param(3, "pattern and noise seeds of the spiking network on run 0's connectivity (0: rate twin "
+                       "only)", low=0)
+
+    def check(self):
+        from biokv.core.common.patterns import cue_size
+
+        net = self.network
+        if not net.with_recurrents:
+            raise ConfigError("network.with_recurrents=False: the experiment compares recurrents on and off")
+        for name, levels in (("cue_levels", self.cue_levels), ("morph_levels", self.morph_levels)):
+            if len(levels) < 1 or len(set(levels)) != len(levels):
+                raise ConfigError(f"{name}={levels} must be one or more distinct values")
+        for c in self.cue_levels:
+            try:
+                cue_size(c, net.ec_active)
+            except ValueError as err:
+                raise ConfigError(f"cue_levels: {err}") from None
+        s = net.ec_active
+        if any(s - int(round((1 - m) * s)) > net.n_ec - s for m in self.morph_levels):
+            raise ConfigError(f"morph_levels={self.morph_levels}: a morph needs new EC cells outside its key; "
+                              f"n_ec={net.n_ec} is too small for ec_active={s}")

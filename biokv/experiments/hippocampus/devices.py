@@ -49,20 +49,22 @@ class _StandaloneRunner:
     def __getattr__(self, name):
         return getattr(self._candidate, name)
 
-    def simulate(self, state, run, keys, values, cues, seed, gains=None, n_slots=None):
+    def simulate(self, state, run, keys, values, cues, seed, gains=None, n_slots=None, acetylcholine=None):
         import brian2
 
         cached = _COMPILED["runner"]
         slots = n_slots if n_slots is not None else len(keys) + len(cues)
         if cached is not None and cached.signature(state, run, slots) == self._candidate.signature(state, run, slots):
             cached.description, cached.params = self._candidate.description, self._candidate.params
-            return cached.simulate(state, run, keys, values, cues, seed, gains=gains, n_slots=n_slots)
+            return cached.simulate(state, run, keys, values, cues, seed, gains=gains, n_slots=n_slots,
+                                   acetylcholine=acetylcholine)
         device = brian2.get_device()
         if cached is not None or device.has_been_run:
             device.reinit()
             device.activate(directory=_process_build_dir(), build_on_run=False, with_output=False)
         _COMPILED["runner"] = None
-        result = self._candidate.simulate(state, run, keys, values, cues, seed, gains=gains, n_slots=n_slots)
+        result = self._candidate.simulate(state, run, keys, values, cues, seed, gains=gains, n_slots=n_slots,
+                                          acetylcholine=acetylcholine)
         _COMPILED["runner"] = self._candidate
         _COMPILED["compilations"] += 1
         return result

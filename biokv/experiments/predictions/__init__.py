@@ -51,12 +51,43 @@ register(name="predict-distributed-storage",
          headline=f"{_HERE}.effects:effect_headline",
          quick={"ks": (5, 50), "flips": (10,), "n_burnin": 50, "n_memories": 200, "old_age": 50, "runs": 4})
 register(name="predict-capacity",
-         summary="prediction: memories recalled at a criterion against CA3 size, at fixed active fraction and "
-                 "fixed k, vs c / a^2",
+         summary="prediction: memories recalled at a criterion against CA3 size (fixed active fraction, fixed k) "
+                 "and recurrent connection probability, with and without recurrents, vs c / a^2",
          tags=("prediction",),
          config=f"{_HERE}.config:CapacityConfig",
          compute=f"{_HERE}.capacity_scaling:capacity",
          figures=f"{_HERE}.figures:capacity_figures",
          report=f"{_HERE}.report:capacity_report",
          headline=f"{_HERE}.effects:effect_headline",
-         quick={"n_ca3": (250, 500, 1000), "runs": 3})
+         quick={"n_ca3": (250, 500, 1000), "runs": 3, "memories_per_cell": 0.15, "rc_probabilities": (0.04, 0.2),
+                "probability_n_ca3": 500})
+register(name="predict-rc-lesion",
+         summary="prediction: silencing the CA3 recurrent collaterals at retrieval impairs recall from partial cues, "
+                 "spares recall from full cues",
+         tags=("prediction", "spiking"),
+         config=f"{_HERE}.ca3_config:RecurrentLesionConfig",
+         compute=f"{_HERE}.rc_lesion:rc_lesion",
+         figures=f"{_HERE}.figures:intervention_figures",
+         report=f"{_HERE}.report:intervention_report",
+         headline=f"{_HERE}.effects:effect_headline",
+         quick={"rate_runs": 5, "spiking_seeds": 2, "spiking_slots": 60, "n_pairs": 12})
+register(name="predict-cholinergic-blockade",
+         summary="prediction: a cholinergic blockade while new memories are stored lets old memories interfere "
+                 "with their CA3 codes and recall",
+         tags=("prediction", "spiking"),
+         config=f"{_HERE}.ca3_config:CholinergicBlockadeConfig",
+         compute=f"{_HERE}.cholinergic_blockade:cholinergic_blockade",
+         figures=f"{_HERE}.figures:intervention_figures",
+         report=f"{_HERE}.report:intervention_report",
+         headline=f"{_HERE}.effects:effect_headline",
+         quick={"rate_runs": 5, "spiking_seeds": 2, "spiking_slots": 60, "n_old": 15, "n_new": 15})
+register(name="predict-gating",
+         summary="prediction: mossy-fibre and perforant-path blocks at encoding or retrieval under two gating "
+                 "hypotheses (Lee & Kesner double dissociation)",
+         tags=("prediction", "spiking"),
+         config=f"{_HERE}.ca3_config:GatingConfig",
+         compute=f"{_HERE}.gating:gating",
+         figures=f"{_HERE}.ca3_figures:gating_figures",
+         report=f"{_HERE}.ca3_report:gating_report",
+         headline=f"{_HERE}.effects:effect_headline",
+         quick={"rate_runs": 5, "spiking_seeds": 2, "spiking_slots": 60, "n_pairs": 15})

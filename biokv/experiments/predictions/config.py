@@ -109,18 +109,36 @@ class DistributedStorageConfig:
 
 @dataclass
 class CapacityConfig:
-    """Memories recalled at a criterion after a long stream, against the number of CA3 cells."""
+    """Memories recalled at a criterion in the steady state of continual learning, against the number of CA3
+    cells (fixed active fraction, fixed k), with and without the CA3 recurrent collaterals, from full keys and
+    partial cues, and against the recurrent connection probability at one size."""
 
-    network: HippocampusConfig = param(HippocampusConfig(), "network (n_ca3, ca3_active, n_dg = 4 n_ca3 and "
-                                       "dg_active are set per point)")
-    n_ca3: tuple[int, ...] = param((250, 500, 1000, 2000, 4000), "CA3 sizes", low=2)
+    network: HippocampusConfig = param(HippocampusConfig(), "network (n_ca3, ca3_active, n_dg = 4 n_ca3, "
+                                       "dg_active, with_recurrents and, in the probability sweep, rc_probability "
+                                       "are set per point)")
+    n_ca3: tuple[int, ...] = param((250, 500, 1000, 2000), "CA3 sizes, with and without recurrents", low=2,
+                                   source="model choice: a factor 8, within minutes on two cores")
     active_fraction: float = param(0.03, "fixed-a scaling: CA3 winners = round(a n_ca3)", low=0.0, high=1.0,
-                                   low_open=True)
-    fixed_k: int = param(30, "fixed-k scaling: CA3 winners", low=1)
-    memories_per_cell: float = param(0.5, "memories stored = this x the largest n_ca3 (enough that the oldest "
-                                     "are forgotten)", low=0.0, low_open=True)
+                                   low_open=True, source="model choice: 3% of CA3, the network's ca3_active")
+    fixed_k: int = param(30, "fixed-k scaling: CA3 winners", low=1,
+                         source="model choice: the network's ca3_active")
+    memories_per_cell: float = param(0.5, "memories stored = this x the largest n_ca3 (enough for the steady "
+                                     "state: see stored_oldest_fifth and capacity_longer_stream)", low=0.0,
+                                     low_open=True,
+                                     source="calibrated: without recurrents, 1,000, 2,000 and 4,000 memories give "
+                                            "the same capacities at every default size, 600 up to ~6% less")
     criterion: float = param(0.5, "a memory counts as stored when its recall accuracy is at least this", low=0.0,
-                             high=1.0, low_open=True)
+                             high=1.0, low_open=True, source="model choice")
+    cue_level: float = param(0.5, "partial cues keep this fraction of a key's active EC cells", low=0.0, high=1.0,
+                             low_open=True, source="model choice")
+    rc_probabilities: tuple[float, ...] = param(
+        (0.013, 0.04, 0.088, 0.2), "recurrent connection probabilities of the sweep at probability_n_ca3", low=0.0,
+        high=1.0, low_open=True,
+        source="human 1.3% (Watson et al. 2025, Cell); rat ~4% (Amaral, Ishizuka & Claiborne 1990, Prog Brain Res "
+               "83:1); mouse 8.8% (Sammons et al. 2024, PNAS 121:e2312281120); CA3a 20% (de Almeida, Idiart & "
+               "Lisman 2007, Learn Mem 14:795)")
+    probability_n_ca3: int = param(1000, "CA3 size of the connection-probability sweep (k = round(a n))", low=2,
+                                   source="model choice: the network's n_ca3, where fixed a and fixed k agree")
     runs: int = param(8, "independent runs (seeds)", low=2)
 
     def check(self):
@@ -129,3 +147,17 @@ class CapacityConfig:
         if self.fixed_k > min(self.n_ca3) or round(self.active_fraction * min(self.n_ca3)) < 1:
             raise ConfigError(f"fixed_k={self.fixed_k} and active_fraction={self.active_fraction} must give between"
                               f" 1 and n_ca3 winners at n_ca3={min(self.n_ca3)}")
+        if round(self.active_fraction * self.probability_n_ca3) < 1:
+            raise ConfigError(f"probability_n_ca3={self.probability_n_ca3} is out of range: active_fraction x "
+                              f"probability_n_ca3 must round to at least 1 winner")
+        if not self.rc_probabilities or len(set(self.rc_probabilities)) != len(self.rc_probabilities):
+            raise ConfigError(f"rc_probabilities={self.rc_probabilities} must be one or more distinct values")
+        if int(self.cue_level * self.network.ec_active) < 1:
+            raise ConfigError(f"cue_level={self.cue_level} is out of range: a partial cue must keep at least one of "
+                              f"the network's ec_active={self.network.ec_active} cells")
+        if int(self.memories_per_cell * max(self.n_ca3)) < 5:
+            raise ConfigError(f"memories_per_cell={self.memories_per_cell} is out of range: the stream must hold at "
+                              f"least 5 memories (memories_per_cell x max(n_ca3))")
+        if self.network.mossy_fibres_at_recall:
+            raise ConfigError("network.mossy_fibres_at_recall=true is out of range: the network without recurrents "
+                              "recalls over the perforant path only")

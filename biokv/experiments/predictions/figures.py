@@ -67,22 +67,55 @@ def storage_figures(ds: xr.Dataset) -> dict:
 
 
 def capacity_figures(ds: xr.Dataset) -> dict:
-    """``capacity``: memories recalled at the criterion against CA3 size per scaling, with the fitted exponent and
-    the overwrite estimate 1 / (a eps)."""
+    """``capacity``: memories recalled at the criterion against CA3 size from full keys and from partial cues,
+    per scaling with (solid) and without (dashed) recurrents, with the fitted exponents and the overwrite estimate
+    1 / (a eps) (dotted); and against the recurrent connection probability at one size, with c / a^2. Error bars:
+    95% t intervals over runs."""
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+    from scipy import stats
+
+    def mean_ci(values: xr.DataArray):
+        n = values.sizes["run"]
+        half = stats.t.ppf(0.975, n - 1) * values.std("run", ddof=1) / np.sqrt(n)
+        return values.mean("run"), half
+
     colors = _colors()
-    fig = Figure(figsize=(6, 4.2), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(15, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3)
     n = ds.n_ca3.values
-    for i, sc in enumerate(ds.scaling.values):
-        color = colors[i % len(colors)]
-        c = ds["capacity"].sel(scaling=sc)
-        ax.errorbar(n, c.mean("run"), yerr=c.std("run"), marker="o", capsize=3, color=color,
-                    label=f"{sc}: exponent {float(ds['exponent'].sel(scaling=sc)):.2f} "
-                          f"[{float(ds['exponent_ci_low'].sel(scaling=sc)):.2f}, "
-                          f"{float(ds['exponent_ci_high'].sel(scaling=sc)):.2f}]")
-        ax.plot(n, ds["overwrite_estimate"].sel(scaling=sc), ":", color=color, lw=1, label=f"{sc}: 1 / (a eps)")
-    ax.set(xscale="log", yscale="log", xlabel="CA3 cells", ylabel=f"memories recalled >= {ds.attrs['criterion']:g}",
-           title="capacity against CA3 size")
+    for ax, cue in zip(axes[:2], ds.cue.values):
+        for i, sc in enumerate(ds.scaling.values):
+            color = colors[i % len(colors)]
+            for rc, style in zip(ds.recurrents.values, ("-", "--")):
+                e = ds.sel(scaling=sc, recurrents=rc, cue=cue)
+                mean, half = mean_ci(e["capacity"])
+                label = (f"{sc}, {rc} rc: b = {float(e['exponent']):.2f} [{float(e['exponent_ci_low']):.2f}, "
+                         f"{float(e['exponent_ci_high']):.2f}]")
+                ax.errorbar(n, mean, yerr=half, marker="o" if rc == "with" else "s", ls=style, capsize=3,
+                            color=color, label=label)
+            ax.plot(n, ds["overwrite_estimate"].sel(scaling=sc), ":", color=color, lw=1, label=f"{sc}: 1 / (a eps)")
+        title = "full keys" if cue == "full" else f"partial cues ({ds.attrs['cue_level']:g} of the key)"
+        ax.set(xscale="log", yscale="log", xlabel="CA3 cells",
+               ylabel=f"memories recalled >= {ds.attrs['criterion']:g}", title=title)
+        ax.set_xticks(n, [str(v) for v in n])
+        ax.legend(fontsize=6.5)
+    ax = axes[2]
+    p = ds.rc_probability.values
+    for j, cue in enumerate(ds.cue.values):
+        color = colors[(j + 2) % len(colors)]
+        mean, half = mean_ci(ds["probability_capacity"].sel(recurrents="with", cue=cue))
+        ax.errorbar(p, mean, yerr=half, marker="o", capsize=3, color=color, label=f"{cue}, with rc")
+        ax.axhline(float(ds["probability_capacity"].sel(recurrents="without", cue=cue).mean()), color=color,
+                   ls="--", lw=1, label=f"{cue}, without rc")
+    ax.plot(p, ds["probability_c_over_a2"], ":", color="0.4", label="c / a^2")
+    ax.set(xscale="log", yscale="log", xlabel="recurrent connection probability c",
+           ylabel=f"memories recalled >= {ds.attrs['criterion']:g}",
+           title=f"n_CA3 = {ds.attrs['probability_n_ca3']}, k = {ds.attrs['probability_k']}")
+    ax.set_xticks(p, [f"{v:g}" for v in p])
     ax.legend(fontsize=7)
-    ax.grid(alpha=0.3, which="both")
+    for ax in axes:
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.grid(alpha=0.3, which="both")
     return {"capacity": fig}

@@ -69,13 +69,14 @@ class SpikingRuns:
         """Standalone builds compiled for these runs."""
         return standalone_compilations() - self._compiled_before
 
-    def simulate(self, s: int, keys, values, cues, gains=None):
-        """One simulation with the Poisson noise of seed ``s`` (``spiking_slots`` presentations)."""
+    def simulate(self, s: int, keys, values, cues, gains=None, acetylcholine=None):
+        """One simulation with the Poisson noise of seed ``s`` (``spiking_slots`` presentations); ``acetylcholine``:
+        levels per slot instead of the phases' own."""
         start = time.perf_counter()
         with spiking_device(self.cfg.spiking.device, self.cfg.spiking.codegen) as make:
             res = make(self.description, self.params).simulate(
                 self.state, 0, list(keys), list(values), list(cues), seed=(self.seed + s) % 2**32, gains=gains,
-                n_slots=self.cfg.spiking_slots)
+                n_slots=self.cfg.spiking_slots, acetylcholine=acetylcholine)
         self.wall_s += time.perf_counter() - start
         return res
 

@@ -48,25 +48,81 @@ def storage_report(ds: xr.Dataset) -> str:
 
 
 def capacity_report(ds: xr.Dataset) -> str:
-    """Summary of ``predict-capacity``: the effects of CA3 size, the fitted exponents against c / a^2 and
-    1 / (a eps), and the capacities per size."""
-    lines = [f"# {ds.attrs['experiment']}", "", f"Prediction: {ds.attrs['prediction']}", "",
-             f"{ds.attrs['n_memories']} memories stored in each network; capacity = memories recalled with "
-             f"accuracy >= {ds.attrs['criterion']:g}. Effect = capacity at n_CA3 minus capacity at the smallest "
-             f"n_CA3, same run.", "", *effect_rows(ds, digits=1), "",
-             "| scaling | fitted exponent [95% CI] | c / a^2 predicts | 1 / (a eps) predicts |", "|---|---|---|---|"]
-    for sc in ds.scaling.values:
-        lines.append(f"| {sc} | {float(ds['exponent'].sel(scaling=sc)):.2f} "
-                     f"[{float(ds['exponent_ci_low'].sel(scaling=sc)):.2f}, "
-                     f"{float(ds['exponent_ci_high'].sel(scaling=sc)):.2f}] | "
-                     f"{float(ds['predicted_exponent_c_over_a2'].sel(scaling=sc)):g} | "
-                     f"{float(ds['predicted_exponent_overwrite'].sel(scaling=sc)):g} |")
-    lines += ["", "| scaling | n_CA3 | capacity (mean) | c / a^2 | 1 / (a eps) |", "|---|---|---|---|---|"]
+    """Summary of ``predict-capacity``: the stream, the effect of the recurrents, the capacities per size and per
+    recurrent connection probability with c / a^2 and 1 / (a eps), the fitted exponents, de Almeida, Idiart &
+    Lisman's (2007) numbers and the steady-state check."""
+    from scipy import stats
+
+    def mean_ci(values) -> str:
+        values = np.asarray(values, float)
+        half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+        return f"{values.mean():.1f} ± {half:.1f}"
+
+    a = ds.attrs
+    lines = [f"# {a['experiment']}", "", f"Prediction: {a['prediction']}", "",
+             f"Each of {a['n_seeds']} runs stores one stream of {a['n_memories']} random key -> value pairs, each "
+             f"presented once, in every network; then every pair is recalled from its full key and from a partial "
+             f"cue ({a['cue_level']:g} of the key's cells). Capacity = memories recalled with accuracy >= "
+             f"{a['criterion']:g} at the end of the stream (the steady state of continual learning: the K-winner "
+             f"rule overwrites old memories). Recurrent connection probability c = {a['rc_probability']:g}.", "",
+             "## Effect of the recurrent collaterals (with - without, same networks and stream)", "",
+             *effect_rows(ds, digits=1), "",
+             "## Capacity against CA3 size (mean ± 95% CI over runs)", "",
+             "| scaling | n_CA3 | k | k c | with, full | without, full | with, partial | without, partial | "
+             "c / a^2 | 1 / (a eps) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for sc in ds.scaling.values:
         for n in ds.n_ca3.values:
-            lines.append(f"| {sc} | {n} | {float(ds['capacity'].sel(scaling=sc, n_ca3=n).mean()):.1f} | "
-                         f"{float(ds['c_over_a2'].sel(scaling=sc, n_ca3=n)):,.0f} | "
-                         f"{float(ds['overwrite_estimate'].sel(scaling=sc, n_ca3=n)):.0f} |")
-    lines += ["", f"For scale: de Almeida, Idiart & Lisman 2007, c = 0.2, a = 0.003: c / a^2 = "
-              f"{ds.attrs['de_almeida_c_over_a2']:,.0f} memories.", "", provenance_line(ds), ""]
+            e = ds.sel(scaling=sc, n_ca3=n)
+            k = int(e["ca3_winners"])
+            cells = [mean_ci(e["capacity"].sel(recurrents=rc, cue=cue)) for cue in ds.cue.values
+                     for rc in ds.recurrents.values]
+            lines.append(f"| {sc} | {n} | {k} | {k * a['rc_probability']:.1f} | {' | '.join(cells)} | "
+                         f"{float(e['c_over_a2']):,.0f} | {float(e['overwrite_estimate']):.0f} |")
+    pp = "; ".join(f"{sc}: {float(ds['pp_c_over_a2'].sel(scaling=sc).min()):,.0f} to "
+                   f"{float(ds['pp_c_over_a2'].sel(scaling=sc).max()):,.0f}" for sc in ds.scaling.values)
+    lines += ["", "k c: recurrent inputs a cell receives from a stored code (expected). c / a^2: c the recurrent "
+              f"connection probability, a = k / n_CA3 (with the perforant-path connection probability instead, {pp})."
+              , "", "## Exponent b of capacity ~ n_CA3^b (per-run fits, mean [95% CI])", "",
+              "| scaling | recurrents | cue | b [95% CI] | c / a^2 predicts | 1 / (a eps) predicts |",
+              "|---|---|---|---|---|---|"]
+    for sc in ds.scaling.values:
+        for rc in ds.recurrents.values:
+            for cue in ds.cue.values:
+                e = ds.sel(scaling=sc, recurrents=rc, cue=cue)
+                lines.append(f"| {sc} | {rc} | {cue} | {float(e['exponent']):.2f} "
+                             f"[{float(e['exponent_ci_low']):.2f}, {float(e['exponent_ci_high']):.2f}] | "
+                             f"{float(e['predicted_exponent_c_over_a2']):g} | "
+                             f"{float(e['predicted_exponent_overwrite']):g} |")
+    lines += ["", f"## Capacity against the recurrent connection probability (n_CA3 = {a['probability_n_ca3']}, "
+              f"k = {a['probability_k']})", "",
+              "| c | k c | with, full | with, partial | without, full | without, partial | effect, partial "
+              "[95% CI] | c / a^2 |", "|---|---|---|---|---|---|---|---|"]
+    for p in ds.rc_probability.values:
+        e = ds.sel(rc_probability=p)
+        cells = [mean_ci(e["probability_capacity"].sel(recurrents=rc, cue=cue)) for rc in ds.recurrents.values
+                 for cue in ds.cue.values]
+        ep = e.sel(cue="partial")
+        lines.append(f"| {p:g} | {a['probability_k'] * p:.1f} | {' | '.join(cells)} | "
+                     f"{float(ep['probability_effect']):+.1f} [{float(ep['probability_effect_ci_low']):+.1f}, "
+                     f"{float(ep['probability_effect_ci_high']):+.1f}] | {float(e['probability_c_over_a2']):,.0f} |")
+    oldest = max(float(ds["stored_oldest_fifth"].max()), float(ds["probability_stored_oldest_fifth"].max()))
+    steady = " (all forgotten)." if oldest == 0 else "; the stream is too short for a steady state."
+    without = ds["capacity"].sel(recurrents="without")
+    longer = ds["capacity_longer_stream"]
+    change = (longer.mean("run") - without.mean("run")) / without.mean("run")
+    worst = change.where(np.abs(change) == np.abs(change).max(), drop=True)
+    worst_at = {d: worst[d].values[0] for d in worst.dims}
+    w_now = without.sel(worst_at).values
+    w_long = longer.sel(worst_at).values
+    lines += ["", f"For scale: de Almeida, Idiart & Lisman 2007 (rat CA3a): c = {a['de_almeida_c']:g}, "
+              f"a = {a['de_almeida_k']} / {a['de_almeida_n']:,} = {a['de_almeida_k'] / a['de_almeida_n']:.4f}, "
+              f"c / a^2 = {a['de_almeida_c_over_a2']:,.0f} (their estimate ~{a['de_almeida_capacity']:,}); the "
+              f"overwrite estimate 1 / (a eps) at their a and eps = {a['learning_rate']:g} is "
+              f"{a['de_almeida_overwrite_estimate']:,.0f}.", "",
+              f"Steady state: at most {oldest:.0f} of the oldest {a['oldest_fifth']} memories of the stream recalled "
+              f"in any network and condition{steady} Without recurrents, a stream twice as long changes the mean "
+              f"capacity by at most {100 * float(np.abs(change).max()):.1f}% ({worst_at['scaling']}, "
+              f"{worst_at['cue']} cues, n_CA3 = {worst_at['n_ca3']}: {mean_ci(w_now)} -> {mean_ci(w_long)}).", "",
+              f"Compute: {a['elapsed_with_recurrents_s']:.0f} s for the networks with recurrents, "
+              f"{a['elapsed_without_recurrents_s']:.0f} s without.", "", provenance_line(ds), ""]
     return "\n".join(lines)

@@ -4,7 +4,10 @@ One synaptic event adds ``jump * w * gain`` to the target's ``ge`` (fast recepto
 synapses times the facilitation ``u / U``. ``jump`` is a shared, run-time scalar in the target layer's excitatory
 unit; ``w`` a weight per synapse; ``gain`` optionally a :class:`brian2.TimedArray` of (time, target cell) that an
 experiment uses to lesion or boost the projection in chosen presentations and cells (transmission only: learning
-sees spikes, never the gain table).
+sees spikes, never the gain table). With an ``acetylcholine`` level (a :class:`brian2.TimedArray` of time, the
+modulatory state of the circuit) the event is also multiplied by ``1 - ach_suppression * acetylcholine(t)``: the
+cholinergic suppression of glutamate release, strong at recurrent synapses and weak at mossy fibres (Hasselmo,
+Schnell & Barkai 1995, J Neurosci 15:5249).
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ class StaticSynapses(Component):
         Increment of the target's ``ge`` per event of weight 1 (volt for current-based layers).
     gain : brian2.TimedArray, optional
         Transmission gain ``gain(t, j)`` per target cell.
+    acetylcholine : brian2.TimedArray, optional
+        Acetylcholine level ``acetylcholine(t)`` in [0, 1]; transmission is multiplied by
+        ``1 - ach_suppression * acetylcholine(t)``.
+    ach_suppression : float
+        Fraction of transmission suppressed at full acetylcholine (a run-time value; default 0).
     receptor : {"fast", "slow"}
         Postsynaptic receptors: fast (AMPA, the target's ``ge``) or slow (NMDA, ``gs``).
     delay : Quantity (time)
@@ -77,7 +85,8 @@ class StaticSynapses(Component):
     on_post = None
 
     def __init__(self, source, target, connect=None, fan_in=None, fan_out=None, w=1.0, jump=None, gain=None,
-                 receptor: str = "fast", delay=1 * ms, rng=0, dt=None, name: str = "projection*", **extra):
+                 acetylcholine=None, ach_suppression=0.0, receptor: str = "fast", delay=1 * ms, rng=0, dt=None,
+                 name: str = "projection*", **extra):
         pre_group, post_group = neurons_of(source, "source"), neurons_of(target, "target")
         if receptor not in RECEPTORS:
             raise ValueError(f"receptor must be one of {tuple(RECEPTORS)}, got {receptor!r}")
@@ -91,19 +100,31 @@ class StaticSynapses(Component):
         check_quantity("delay", delay, ms, allow_zero=True)
         if gain is not None and not isinstance(gain, TimedArray):
             raise ValueError(f"gain must be a brian2.TimedArray of (time, target cell), got {gain!r}")
+        if acetylcholine is not None and not isinstance(acetylcholine, TimedArray):
+            raise ValueError(f"acetylcholine must be a brian2.TimedArray of time, got {acetylcholine!r}")
+        if isinstance(ach_suppression, bool) or not isinstance(ach_suppression, (int, float)) or \
+                not 0 <= ach_suppression <= 1:
+            raise ValueError(f"ach_suppression must be a fraction in [0, 1], got {ach_suppression!r}")
         extra_model, on_pre_extra, on_post, namespace = self._plasticity(**extra)  # checks the rule's values
         pre, post = _connections(pre_group, post_group, connect, fan_in, fan_out, rng)
         super().__init__(name)
         gain_term = "" if gain is None else " * gain_table(t, j)"
         if gain is not None:
             namespace["gain_table"] = gain
+        model = self.model.format(unit=unit_name) + extra_model
+        if acetylcholine is not None:
+            gain_term += " * (1 - ach_suppression * acetylcholine_level(t))"
+            namespace["acetylcholine_level"] = acetylcholine
+            model += "\nach_suppression : 1 (shared, constant)"
         self.synapses = self._add(Synapses(
-            pre_group, post_group, self.model.format(unit=unit_name) + extra_model,
+            pre_group, post_group, model,
             on_pre="\n".join([self.transmit.format(gain=gain_term, receptor=var)] + on_pre_extra),
             on_post=on_post, delay=delay, namespace=namespace, dt=dt, name=f"{self.name}_synapses"))
         self.synapses.connect(i=pre, j=post)
         self.synapses.w = w
         self.synapses.jump = jump
+        if acetylcholine is not None:
+            self.synapses.ach_suppression = float(ach_suppression)
         self._configure(**extra)
 
     def _plasticity(self, **extra):
