@@ -201,17 +201,16 @@ class HippocampalRateTwin:
         ``selection="e_max"`` instead boolean masks ``ca3_active`` (R, P, n_CA3) and, with DG, ``dg_active``
         (R, P, n_DG).
         """
+        if self.selection == "e_max" and dg_winners is not None:
+            raise ValueError("with selection='e_max' give the DG code as dg_active (a boolean mask), not dg_winners")
+        if self.selection == "top_k" and dg_active is not None:
+            raise ValueError("dg_active is the DG code of selection='e_max'; with top_k give dg_winners")
         if self.recurrent is not None:
             return self._encode_recurrent(state, keys, values, dg_winners, dg_active, gains, acetylcholine)
         if acetylcholine is not None:
             raise ValueError("acetylcholine is read by the network with recurrents (projection rc) only")
         if self.selection == "e_max":
-            if dg_winners is not None:
-                raise ValueError("with selection='e_max' give the DG code as dg_active (a boolean mask), "
-                                 "not dg_winners")
             return self._encode_e_max(state, keys, values, dg_active, gains)
-        if dg_active is not None:
-            raise ValueError("dg_active is the DG code of selection='e_max'; with top_k give dg_winners")
         gains = self._gains(gains, keys)
         out = {}
         drive = None
@@ -219,12 +218,7 @@ class HippocampalRateTwin:
             if dg_winners is None:
                 out["dg_winners"] = self.dentate_winners(state, keys)
             else:
-                dg_winners = np.asarray(dg_winners)
-                expected = np.shape(keys)[:2] + (self.dg_model.k,)
-                if dg_winners.shape != expected or dg_winners.min() < 0 or dg_winners.max() >= self.dg_model.n_hidden:
-                    raise ValueError(f"dg_winners must have shape {expected} with granule cells in "
-                                     f"[0, {self.dg_model.n_hidden - 1}]")
-                out["dg_winners"] = dg_winners
+                out["dg_winners"] = self._given_dg_winners(dg_winners, np.shape(keys)[:2])
             if self.mf_weight > 0:
                 idx, w = self.mossy_drive(state, out["dg_winners"])
                 if "mf" in gains:
@@ -261,30 +255,30 @@ class HippocampalRateTwin:
         values, winners = self.ca3_model.retrieve(state.ca3, cues, return_winners=True, hidden_gain=gains.get("pp"))
         return {"values": values, "ca3_winners": winners}
 
+    def _pairs(self, state: HippocampalState, keys, values):
+        """``keys`` and ``values`` (default: the keys, when CTX is as large as EC) checked against ``state``."""
+        ca3 = self.ca3_model
+        ca3._check_state(state.ca3)
+        keys = ca3._check_patterns(state.ca3, keys, "keys")
+        if values is None:
+            if ca3.n_output != ca3.n_visible:
+                raise ValueError("values are needed: the CTX layer differs from the EC layer")
+            return keys, keys
+        return keys, ca3._check_patterns(state.ca3, values, "values", ca3.n_output, keys.shape[1])
+
     # ------------------------------------------------------------------ E%-max selection
     def _encode_e_max(self, state: HippocampalState, keys, values, dg_active, gains) -> dict:
         """:meth:`encode` with E%-max winners: the drives of the top-k path, the K-winner rule on the winners."""
         ca3 = self.ca3_model
-        ca3._check_state(state.ca3)
-        keys = ca3._check_patterns(state.ca3, keys, "keys")
+        keys, values = self._pairs(state, keys, values)
         R, P, _ = keys.shape
-        if values is None:
-            if ca3.n_output != ca3.n_visible:
-                raise ValueError("values are needed: the CTX layer differs from the EC layer")
-            values = keys
-        else:
-            values = ca3._check_patterns(state.ca3, values, "values", ca3.n_output, P)
         gains = self._gains(gains, keys)
         out = {}
         if self.with_dg:
             if dg_active is None:
                 dg_active = self.dentate_active(state, keys)
             else:
-                expected = (R, P, self.dg_model.n_hidden)
-                dg_active = np.asarray(dg_active)
-                if dg_active.dtype != np.bool_ or dg_active.shape != expected:
-                    raise ValueError(f"dg_active must be a boolean mask of shape (R, P, n_DG) = {expected}, got "
-                                     f"{dg_active.dtype} {dg_active.shape}")
+                dg_active = self._given_dg_active(dg_active, (R, P))
             out["dg_active"] = dg_active
             mf_targets, mf_weight = state.mf_targets, self.mf_weight
         elif dg_active is not None:
@@ -340,31 +334,33 @@ class HippocampalRateTwin:
             return lambda values: e_max_winners(values, fraction)
         return lambda values: self.recurrent.select(values, state.rc.priority)
 
+    def _given_dg_winners(self, dg_winners, leading) -> np.ndarray:
+        """A given top-k DG code, checked: index sets of shape ``leading + (k_DG,)``."""
+        dg_winners = np.asarray(dg_winners)
+        expected, n_dg = tuple(leading) + (self.dg_model.k,), self.dg_model.n_hidden
+        if dg_winners.shape != expected or dg_winners.min() < 0 or dg_winners.max() >= n_dg:
+            raise ValueError(f"dg_winners must have shape {expected} with granule cells in [0, {n_dg - 1}]")
+        return dg_winners
+
+    def _given_dg_active(self, dg_active, leading) -> np.ndarray:
+        """A given E%-max DG code, checked: a boolean mask of shape ``leading + (n_DG,)``."""
+        dg_active = np.asarray(dg_active)
+        expected = tuple(leading) + (self.dg_model.n_hidden,)
+        if dg_active.dtype != np.bool_ or dg_active.shape != expected:
+            raise ValueError(f"dg_active must be a boolean mask of shape (R, P, n_DG) = {expected}, got "
+                             f"{dg_active.dtype} {dg_active.shape}")
+        return dg_active
+
     def _dentate_code(self, state: HippocampalState, patterns, dg_winners=None, dg_active=None) -> np.ndarray:
         """DG code (R, P, n_DG) as a boolean mask: the DG's own winners, or those given."""
-        R, P = patterns.shape[:2]
-        n_dg = self.dg_model.n_hidden
+        leading = patterns.shape[:2]
         if dg_active is not None:
-            if self.selection != "e_max":
-                raise ValueError("dg_active is the DG code of selection='e_max'; with top_k give dg_winners")
-            dg_active = np.asarray(dg_active)
-            if dg_active.dtype != np.bool_ or dg_active.shape != (R, P, n_dg):
-                raise ValueError(f"dg_active must be a boolean mask of shape (R, P, n_DG) = {(R, P, n_dg)}, got "
-                                 f"{dg_active.dtype} {dg_active.shape}")
-            return dg_active
-        if dg_winners is not None:
-            if self.selection == "e_max":
-                raise ValueError("with selection='e_max' give the DG code as dg_active (a boolean mask), "
-                                 "not dg_winners")
-            dg_winners = np.asarray(dg_winners)
-            expected = (R, P, self.dg_model.k)
-            if dg_winners.shape != expected or dg_winners.min() < 0 or dg_winners.max() >= n_dg:
-                raise ValueError(f"dg_winners must have shape {expected} with granule cells in [0, {n_dg - 1}]")
-        elif self.selection == "e_max":
+            return self._given_dg_active(dg_active, leading)
+        if self.selection == "e_max":
             return self.dentate_active(state, patterns)
-        else:
-            dg_winners = self.dentate_winners(state, patterns)
-        mask = np.zeros((R, P, n_dg), dtype=np.bool_)
+        dg_winners = (self.dentate_winners(state, patterns) if dg_winners is None
+                      else self._given_dg_winners(dg_winners, leading))
+        mask = np.zeros(leading + (self.dg_model.n_hidden,), dtype=np.bool_)
         np.put_along_axis(mask, dg_winners.astype(np.intp), True, axis=2)
         return mask
 
@@ -391,34 +387,27 @@ class HippocampalRateTwin:
         g = (self.rc_scale * self.description.transmission("rc", phase, ach))[..., None]
         return g * gains["rc"] if "rc" in gains else g
 
-    def _codes_out(self, active: np.ndarray) -> np.ndarray:
-        """Winners as index sets (R, P, k) for top-k, as the boolean mask itself for E%-max."""
+    def _codes_out(self, layer: str, active: np.ndarray) -> dict:
+        """A layer's winners as the twin returns them: ``{"<layer>_winners": index sets (R, P, k)}`` for top-k (exactly
+        ``k`` cells win), ``{"<layer>_active": the boolean mask}`` for E%-max."""
         if self.selection == "e_max":
-            return active
-        return np.argsort(~active, axis=-1, kind="stable")[..., :self.ca3_model.k].astype(np.int32)
+            return {f"{layer}_active": active}
+        k = (self.dg_model if layer == "dg" else self.ca3_model).k
+        return {f"{layer}_winners": np.argsort(~active, axis=-1, kind="stable")[..., :k].astype(np.int32)}
 
     def _encode_recurrent(self, state, keys, values, dg_winners, dg_active, gains, acetylcholine) -> dict:
         """:meth:`encode` with recurrent collaterals: for each pattern in turn, the CA3 code settles under the
         perforant-path, mossy-fibre and (acetylcholine-suppressed) recurrent input, then the K-winner rule is
         applied to its cells on the perforant path, CA3 -> CTX and the recurrents."""
         ca3 = self.ca3_model
-        ca3._check_state(state.ca3)
-        keys = ca3._check_patterns(state.ca3, keys, "keys")
+        keys, values = self._pairs(state, keys, values)
         R, P, _ = keys.shape
-        if values is None:
-            if ca3.n_output != ca3.n_visible:
-                raise ValueError("values are needed: the CTX layer differs from the EC layer")
-            values = keys
-        else:
-            values = ca3._check_patterns(state.ca3, values, "values", ca3.n_output, P)
         gains = self._gains(gains, keys)
         ach = self._acetylcholine(acetylcholine, "encode", R, P)
         out, dg = {}, None
         if self.with_dg:
             dg = self._dentate_code(state, keys, dg_winners, dg_active)
-            out["dg_active" if self.selection == "e_max" else "dg_winners"] = (
-                dg if self.selection == "e_max" else
-                np.argsort(~dg, axis=-1, kind="stable")[..., :self.dg_model.k].astype(np.int32))
+            out.update(self._codes_out("dg", dg))
         elif dg_winners is not None or dg_active is not None:
             raise ValueError("a DG code needs a network with DG")
         rc_gain = np.broadcast_to(self._recurrent_gain("encode", ach, gains), (R, P, ca3.n_hidden))
@@ -435,7 +424,7 @@ class HippocampalRateTwin:
             _learn_active(s.w_in, s.in_pos, s.inputs, s.w_out, s.out_inputs, s.step, keys[:, p], values[:, p],
                           np.ascontiguousarray(y[:, 0]), ca3.learning_rate, ca3.n_visible, ca3.n_output)
             self.recurrent.learn(state.rc, y)
-        out["ca3_active" if self.selection == "e_max" else "ca3_winners"] = self._codes_out(active)
+        out.update(self._codes_out("ca3", active))
         out["iterations"] = iterations
         return out
 
@@ -458,7 +447,7 @@ class HippocampalRateTwin:
         _readout_active(s.out_inputs, s.w_out, s.key, np.ascontiguousarray(active), ca3.n_output,
                         ca3.n_output_active, values)
         out = {"values": values, "iterations": iterations}
-        out["ca3_active" if self.selection == "e_max" else "ca3_winners"] = self._codes_out(active)
+        out.update(self._codes_out("ca3", active))
         return out
 
 
